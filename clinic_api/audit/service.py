@@ -1,0 +1,45 @@
+"""Recording audit events in the caller's transaction, so an event exists exactly when its change does."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import insert
+
+from clinic_api.audit.models import AuditEvent
+from clinic_api.core.types import utcnow
+from clinic_api.extensions import db
+
+
+def _context() -> dict[str, Any]:
+    if not has_request_context():
+        return {"user_id": None, "remote_addr": None, "request_id": None}
+    user = g.get("current_user")
+    return {"user_id": user.id if user is not None else None, "remote_addr": request.remote_addr,
+            "request_id": g.get("request_id")}
+
+
+def record(action: str, resource_type: str, resource_id: object = None, *, patient_id: uuid.UUID | None = None,
+           outcome: str = "success", details: dict[str, Any] | None = None,
+           user_id: uuid.UUID | None = None) -> None:
+    context = _context()
+    if user_id is not None:
+        context["user_id"] = user_id
+    db.session.add(AuditEvent(
+        id=uuid.uuid4(), occurred_at=utcnow(), action=action, resource_type=resource_type,
+        resource_id=None if resource_id is None else str(resource_id), patient_id=patient_id,
+        outcome=outcome, details=details, **context,
+    ))
+
+
+def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, uuid.UUID | None]]) -> None:
+    """One event per object shown, in one INSERT: a list view is as traceable as a single read."""
+    context = _context()
+    now = utcnow()
+    rows = [{"id": uuid.uuid4(), "occurred_at": now, "action": action, "resource_type": resource_type,
+             "resource_id": str(resource_id), "patient_id": patient_id, "outcome": "success", "details": None,
+             **context} for resource_id, patient_id in reads]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)

@@ -1,0 +1,1 @@
+"""Staff accounts, passwords, bearer tokens and login throttling."""

@@ -1,0 +1,183 @@
+"""Staff accounts and sessions: login with throttling, opaque tokens with idle and absolute expiry."""
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from clinic_api.audit import service as audit
+from clinic_api.auth.models import AccessToken, LoginFailure, User
+from clinic_api.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from clinic_api.core.access import ADMIN, ROLES
+from clinic_api.core.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
+from clinic_api.core.types import utcnow
+from clinic_api.extensions import db
+
+# Writing last_used_at on every request would turn each read into a write; a minute of slack on a
+# 30-minute idle timeout is not worth a write per call.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    token_type: str
+    expires_at: datetime
+    idle_timeout_seconds: int
+    user: User
+
+
+def _seconds(name: str) -> timedelta:
+    return timedelta(seconds=current_app.config[name])
+
+
+# ---- login, logout, token resolution --------------------------------------------------------------
+
+def _throttle(email: str, remote_addr: str) -> None:
+    window = _seconds("LOGIN_FAILURE_WINDOW_SECONDS")
+    since = utcnow() - window
+    limits = ((LoginFailure.email == email, current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+              (LoginFailure.remote_addr == remote_addr, current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
+    for condition, limit in limits:
+        count, oldest = db.session.execute(
+            select(func.count(), func.min(LoginFailure.occurred_at))
+            .where(condition, LoginFailure.occurred_at >= since)).one()
+        if count >= limit:
+            retry_after = math.ceil((oldest + window - utcnow()).total_seconds())
+            audit.record("auth.login", "user", outcome="denied", details={"reason": "throttled"})
+            db.session.commit()  # kept although the request is refused
+            raise TooManyRequests("Too many failed logins; wait before trying again.", retry_after)
+
+
+def login(email: str, password: str, remote_addr: str) -> IssuedToken:
+    email = email.strip().lower()
+    _throttle(email, remote_addr)
+    user = db.session.scalar(select(User).where(User.email == email))
+    # verify_password runs argon2 even for an unknown email: the same answer in about the same time.
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.active:
+        db.session.add(LoginFailure(email=email, remote_addr=remote_addr))
+        audit.record("auth.login", "user", user.id if user else None, outcome="failure",
+                     user_id=user.id if user else None)
+        db.session.commit()  # the failure must count even though the request is refused
+        raise Unauthorized("The email or password is wrong, or the account is inactive.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.execute(LoginFailure.__table__.delete().where(LoginFailure.email == email))
+    issued = issue_token(user)
+    audit.record("auth.login", "user", user.id, user_id=user.id)
+    return issued
+
+
+def issue_token(user: User) -> IssuedToken:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + _seconds("ACCESS_TOKEN_LIFETIME_SECONDS")
+    db.session.add(AccessToken(token_digest=token_digest(token), user_id=user.id, created_at=now,
+                               expires_at=expires_at, last_used_at=now))
+    return IssuedToken(token, "Bearer", expires_at, current_app.config["ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS"], user)
+
+
+def resolve_token(token: str) -> tuple[User, AccessToken]:
+    """The caller of a bearer token; one query. Expired, idle, revoked or inactive: 401."""
+    if not token or len(token) > 200:
+        raise Unauthorized()
+    access = db.session.scalar(select(AccessToken).where(AccessToken.token_digest == token_digest(token)))
+    now = utcnow()
+    if (access is None or access.revoked_at is not None or access.expires_at <= now
+            or access.last_used_at + _seconds("ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS") <= now
+            or not access.user.active):
+        raise Unauthorized("The token is invalid, expired or revoked; log in again.")
+    if now - access.last_used_at >= LAST_USED_RESOLUTION:
+        access.last_used_at = now
+    return access.user, access
+
+
+def logout(access: AccessToken) -> None:
+    access.revoked_at = utcnow()
+    audit.record("auth.logout", "user", access.user_id)
+
+
+def revoke_all_tokens(user: User) -> None:
+    db.session.execute(update(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+
+
+# ---- staff accounts -------------------------------------------------------------------------------
+
+def _check_password(password: str, email: str, field: str = "password") -> None:
+    problems = password_problems(password, email=email)
+    if problems:
+        raise RuleViolation(field, problems[0])
+
+
+def create_user(*, email: str, full_name: str, role: str, password: str, active: bool = True) -> User:
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise RuleViolation("role", "Must be one of: " + ", ".join(ROLES) + ".")
+    _check_password(password, email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("A staff account with this email exists.")
+    user = User(email=email, full_name=full_name.strip(), role=role, active=active,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", "user", user.id)
+    return user
+
+
+def get_user(user_id: uuid.UUID) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("User")
+    return user
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count()).where(User.role == ADMIN, User.active.is_(True))) or 0
+
+
+def update_user(user: User, changes: dict[str, Any]) -> User:
+    losing_admin = user.role == ADMIN and user.active and (
+        changes.get("role", ADMIN) != ADMIN or changes.get("active", True) is False)
+    if losing_admin and _active_admins() <= 1:
+        raise Conflict("This is the last active admin; make another admin first.")
+    if "email" in changes:
+        email = changes["email"]
+        if email != user.email and db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict("A staff account with this email exists.")
+    password = changes.pop("password", None)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if password is not None:
+        set_password(user, password)
+    elif changes.get("active") is False:
+        revoke_all_tokens(user)
+    audit.record("user.update", "user", user.id, details={"fields": sorted(changes) + (["password"] if password else [])})
+    return user
+
+
+def set_password(user: User, password: str, field: str = "password") -> None:
+    _check_password(password, user.email, field)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    revoke_all_tokens(user)
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> IssuedToken:
+    if not verify_password(user.password_hash, current_password):
+        raise RuleViolation("current_password", "Wrong password.")
+    set_password(user, new_password, field="new_password")
+    audit.record("auth.password_change", "user", user.id)
+    return issue_token(user)

@@ -1,0 +1,1 @@
+"""The HTTP conventions every endpoint shares: problem details, auth, pagination, idempotency, audit."""

@@ -1,0 +1,64 @@
+"""flask-smorest, made to speak problem details and to state each endpoint's roles in one decorator."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+import logging
+from typing import Any
+
+import flask_smorest
+from sqlalchemy.exc import OperationalError
+
+from clinic_api.core.access import ensure_role
+from clinic_api.core.errors import (
+    DomainError,
+    domain_error_to_problem,
+    http_exception_to_problem,
+    problem,
+    unexpected_error_to_problem,
+)
+from clinic_api.core.schemas import ProblemSchema
+
+log = logging.getLogger(__name__)
+
+
+class ClinicApi(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        self._app.register_error_handler(DomainError, domain_error_to_problem)
+        self._app.register_error_handler(OperationalError, database_unavailable)
+        self._app.register_error_handler(Exception, unexpected_error_to_problem)
+
+    def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
+        return http_exception_to_problem(error)
+
+
+def database_unavailable(error: OperationalError):
+    # A database that is down or locked is an outage to retry, not a bug in the request.
+    log.error("database unavailable: %s", type(error.orig).__name__)
+    return problem(503, "Service unavailable", "The database is unavailable; retry shortly.",
+                   slug="service-unavailable", headers={"Retry-After": "5"})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
+    METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
+
+    def roles(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Allow only these roles; documents the bearer requirement and the 401/403 answers."""
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def guarded(*args: Any, **kwargs: Any) -> Any:
+                ensure_role(*roles)
+                return view(*args, **kwargs)
+
+            guarded = self.doc(**{"x-roles": list(roles)})(guarded)
+            guarded = self.alt_response(401, schema=ProblemSchema, description="No valid bearer token.")(guarded)
+            return self.alt_response(403, schema=ProblemSchema, description="Role not allowed: needs one of "
+                                     + ", ".join(roles) + ".")(guarded)
+
+        return decorator
+

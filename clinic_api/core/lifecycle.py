@@ -1,0 +1,89 @@
+"""Each request's life: a request id, one transaction committed only on success, one log line.
+
+Views and services never commit. The transaction commits here when the answer is a success, so a
+change, its audit events and its idempotency record are stored together or not at all, and a rejected
+request writes nothing.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+from sqlalchemy.exc import IntegrityError
+
+from clinic_api.core import idempotency
+from clinic_api.core.errors import problem
+from clinic_api.extensions import db
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = logging.getLogger("clinic_api.request")
+
+
+def start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def finish_request(response: Response) -> Response:
+    if response.status_code < 400:
+        idempotency.complete(response)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A race the service could not see (two requests taking the same unique value at once).
+            db.session.rollback()
+            response = problem(409, "Conflict with the current state",
+                               "The change conflicts with one made at the same time; retry.", slug="conflict")
+    else:
+        db.session.rollback()
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    user = g.get("current_user")
+    # The route pattern, never the path with its query string: no patient data in logs.
+    log.info("%s %s %s %.1fms user=%s", request.method, request.url_rule.rule if request.url_rule else "-",
+             response.status_code, (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+             user.id if user is not None else "-")
+    return response
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+class RedactQueryStrings(logging.Filter):
+    """The development server logs each request line; its query string may hold a patient's name."""
+
+    QUERY = re.compile(r"\?[^ \"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(self.QUERY.sub("?…", a) if isinstance(a, str) else a for a in record.args)
+        record.msg = self.QUERY.sub("?…", record.msg) if isinstance(record.msg, str) else record.msg
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger("clinic_api")
+    if not any(isinstance(f, RequestIdFilter) for h in root.handlers for f in h.filters):
+        root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
+    root.propagate = False
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactQueryStrings())
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app)
+    app.before_request(start_request)
+    app.after_request(finish_request)

@@ -1,0 +1,103 @@
+"""Schema building blocks: strict base schema, safe text fields, problem details, pages."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+
+class Schema(ma.Schema):
+    """Every schema rejects unknown fields and keeps the declared order in the OpenAPI document."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class Text(fields.String):
+    """A string with the control characters that databases refuse (NUL) or that hide content removed.
+
+    ``strip`` trims surrounding white space (names, codes); free clinical text keeps it exactly.
+    ``max_length`` is always set so that no field can carry an unbounded body.
+    """
+
+    default_error_messages = {"control": "Must not contain control characters.",
+                              "blank": "Must not be blank."}
+
+    def __init__(self, *, max_length: int, strip: bool = True, allow_blank: bool = False,
+                 multiline: bool = False, **kwargs: Any):
+        validators = list(kwargs.pop("validate", []) or [])
+        validators.insert(0, validate.Length(max=max_length))
+        super().__init__(validate=validators, **kwargs)
+        self.strip = strip
+        self.allow_blank = allow_blank
+        self.multiline = multiline
+        self.metadata.setdefault("maxLength", max_length)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        allowed = "\n\r\t" if self.multiline else ""
+        if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+            raise self.make_error("control")
+        if self.strip:
+            text = text.strip()
+        if not self.allow_blank and not text.strip():
+            raise self.make_error("blank")
+        return text
+
+
+class Email(fields.Email):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str):
+            value = value.strip()
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
+
+
+def phone_field(**kwargs: Any) -> Text:
+    def has_digits(value: str) -> None:
+        if not PHONE_RE.match(value) or sum(ch.isdigit() for ch in value) < 6:
+            raise ma.ValidationError("Not a valid phone number (digits, spaces, + ( ) - . /).")
+    return Text(max_length=24, validate=[has_digits], **kwargs)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the body of every 4xx and 5xx answer."""
+
+    type = fields.String(metadata={"example": "urn:clinic-api:problem:validation-error"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Per-field messages (dotted paths for nested fields)."})
+    request_id = fields.String()
+
+
+MAX_PAGE = 100_000
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+_page_schemas: dict[type, type[Schema]] = {}
+
+
+def page_of(item_schema: type[ma.Schema]) -> type[Schema]:
+    """The envelope of a paginated list of ``item_schema``: items plus the counts a client pages with."""
+    if item_schema not in _page_schemas:
+        name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "Page"
+        _page_schemas[item_schema] = Schema.from_dict({
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(metadata={"description": "Items matching the filters, on all pages."}),
+            "pages": fields.Integer(),
+        }, name=name)
+    return _page_schemas[item_schema]

@@ -1,0 +1,1 @@
+"""Liveness and readiness probes for the process manager and the load balancer."""

@@ -1,0 +1,1 @@
+"""Patients, their runner profile, and their episodes of care."""

@@ -1,0 +1,1 @@
+"""Questionnaire definitions, built-in instrument files, scoring and responses."""

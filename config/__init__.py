@@ -1,0 +1,113 @@
+"""Settings per environment (development, test, production); environment variables override them.
+
+``APP_ENV`` picks the environment (development by default). Every setting below that is also listed in
+``ENV_OVERRIDES`` can be set from the environment, e.g. ``DATABASE_URL`` or ``CORS_ORIGINS``.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class Base:
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
+    SECRET_KEY: str | None = None
+    LOG_LEVEL = "INFO"
+    MAX_CONTENT_LENGTH = 1024 * 1024  # no clinical document we take is larger than 1 MiB of JSON
+
+    ACCESS_TOKEN_LIFETIME_SECONDS = 12 * 3600
+    ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS = 30 * 60  # automatic logoff (HIPAA 164.312(a)(2)(iii))
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+    CORS_ORIGINS: list[str] = []
+    TRUSTED_PROXY_COUNT = 0  # set to the number of proxies in front, so the audit trail sees client addresses
+
+    API_TITLE = "clinic-api"
+    API_VERSION = "1.0.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "Intake questionnaires, visit notes and pain scores over time, for an "
+                                "outpatient physical therapy clinic for runners. Errors are RFC 9457 problem "
+                                "details (application/problem+json)."},
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer",
+            "description": "An opaque token from POST /api/v1/auth/login."}}},
+    }
+
+
+class Development(Base):
+    LOG_LEVEL = "DEBUG"
+
+
+class Test(Base):
+    TESTING = True
+    SECRET_KEY = "test-only-secret"
+    LOG_LEVEL = "WARNING"
+
+
+class Production(Base):
+    pass
+
+
+ENVIRONMENTS: dict[str, type[Base]] = {"development": Development, "test": Test, "production": Production}
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "LOG_LEVEL": ("LOG_LEVEL", str),
+    "ACCESS_TOKEN_LIFETIME_SECONDS": ("ACCESS_TOKEN_LIFETIME_SECONDS", int),
+    "ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS": ("ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS", int),
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": ("LOGIN_MAX_FAILURES_PER_ACCOUNT", int),
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": ("LOGIN_MAX_FAILURES_PER_ADDRESS", int),
+    "LOGIN_FAILURE_WINDOW_SECONDS": ("LOGIN_FAILURE_WINDOW_SECONDS", int),
+    "CORS_ORIGINS": ("CORS_ORIGINS", _list),
+    "TRUSTED_PROXY_COUNT": ("TRUSTED_PROXY_COUNT", int),
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Operators write postgresql://…; SQLAlchemy needs the driver named to use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(environment: str | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    name = environment or os.environ.get("APP_ENV", "development")
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    source = ENVIRONMENTS[name]
+    settings = {key: getattr(source, key) for key in dir(source) if key.isupper()}
+    settings["APP_ENV"] = name
+    for variable, (key, parse) in ENV_OVERRIDES.items():
+        if variable in os.environ:
+            try:
+                settings[key] = parse(os.environ[variable])
+            except ValueError as error:
+                raise RuntimeError(f"{variable} is not valid: {error}") from error
+    settings.update(overrides or {})
+    if settings.get("SQLALCHEMY_DATABASE_URI"):
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    if name == "production":
+        if not settings.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production.")
+        if not settings.get("SQLALCHEMY_DATABASE_URI"):
+            raise RuntimeError("DATABASE_URL must be set in production.")
+    return settings
