@@ -51,7 +51,7 @@ class Development(Base):
 
 class Test(Base):
     TESTING = True
-    SECRET_KEY = "test-only-secret"
+    SECRET_KEY = "test-only-secret"  # noqa: S105 - the test environment only
     LOG_LEVEL = "WARNING"
 
 

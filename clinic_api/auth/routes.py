@@ -68,6 +68,7 @@ class Users(MethodView):
             query = query.where(User.active.is_(args["active"]))
         return paginate(query, args["page"], args["per_page"])
 
+    @blp.etag
     @blp.roles(ADMIN)
     @blp.arguments(UserIn)
     @blp.response(201, UserOut)

@@ -164,7 +164,8 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         set_password(user, password)
     elif changes.get("active") is False:
         revoke_all_tokens(user)
-    audit.record("user.update", "user", user.id, details={"fields": sorted(changes) + (["password"] if password else [])})
+    changed = sorted(changes) + (["password"] if password is not None else [])
+    audit.record("user.update", "user", user.id, details={"fields": changed})
     return user
 
 

@@ -1,13 +1,14 @@
 """flask-smorest, made to speak problem details and to state each endpoint's roles in one decorator."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
-import logging
 from typing import Any
 
 import flask_smorest
 from sqlalchemy.exc import OperationalError
+from webargs.flaskparser import FlaskParser
 
 from clinic_api.core.access import ensure_role
 from clinic_api.core.errors import (
@@ -31,7 +32,7 @@ class ClinicApi(flask_smorest.Api):
         self._app.register_error_handler(OperationalError, database_unavailable)
         self._app.register_error_handler(Exception, unexpected_error_to_problem)
 
-    def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
+    def handle_http_exception(self, error):
         return http_exception_to_problem(error)
 
 
@@ -42,7 +43,14 @@ def database_unavailable(error: OperationalError):
                    slug="service-unavailable", headers={"Retry-After": "5"})
 
 
+class StrictParser(FlaskParser):
+    # Unknown query parameters are errors too (a misspelt filter must not silently return everything);
+    # headers and cookies still carry much that is not ours.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+
 class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
     METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
 

@@ -49,6 +49,14 @@ class Text(fields.String):
         return text
 
 
+class PatchSchema(Schema):
+    """A PATCH body: every field of the input schema it extends is optional, nested ones included."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
 class Email(fields.Email):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, str):

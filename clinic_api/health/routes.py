@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from marshmallow import fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -8,7 +9,6 @@ from clinic_api.core.api import Blueprint
 from clinic_api.core.errors import ServiceUnavailable
 from clinic_api.core.schemas import ProblemSchema, Schema
 from clinic_api.extensions import db
-from marshmallow import fields
 
 blp = Blueprint("health", __name__, description="Probes; no authentication.")
 

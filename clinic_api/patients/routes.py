@@ -33,6 +33,7 @@ class Patients(MethodView):
         """Find patients by name or MRN (any case) and date of birth; newest first"""
         return service.search_patients(args)
 
+    @blp.etag
     @blp.roles(*PATIENT_ROLES)
     @blp.arguments(PatientIn)
     @blp.response(201, PatientOut)
@@ -78,6 +79,7 @@ class PatientEpisodes(MethodView):
         """A patient's episodes of care, latest start first"""
         return service.list_episodes(service.get_patient(patient_id), args)
 
+    @blp.etag
     @blp.roles(THERAPIST)
     @blp.arguments(EpisodeIn)
     @blp.response(201, EpisodeOut)

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
 
-from clinic_api.core.schemas import Email, PageArgs, Schema, Text, phone_field
+from clinic_api.core.schemas import Email, PageArgs, PatchSchema, Schema, Text, phone_field
 from clinic_api.core.types import today
 from clinic_api.patients.models import BODY_REGIONS, DISCHARGE_REASONS, EPISODE_STATUSES, SEXES, SIDES
 
@@ -83,9 +83,8 @@ class PatientIn(Schema):
     running_profile = fields.Nested(RunningProfileSchema, allow_none=True)
 
 
-class PatientPatch(PatientIn):
-    class Meta(Schema.Meta):
-        partial = True
+class PatientPatch(PatchSchema, PatientIn):
+    pass
 
 
 class PatientOut(Schema):
@@ -128,9 +127,8 @@ class EpisodeIn(Schema):
         return data
 
 
-class EpisodePatch(EpisodeIn):
-    class Meta(Schema.Meta):
-        partial = True
+class EpisodePatch(PatchSchema, EpisodeIn):
+    pass
 
 
 class EpisodeOut(Schema):
