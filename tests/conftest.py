@@ -85,19 +85,20 @@ def db_session(app: Flask) -> Iterator[None]:
     """Every session of the test (one per request) joins one outer transaction, rolled back at the end.
 
     Commits in the app become savepoint releases, so the code runs exactly as in production."""
+    # No app context stays pushed during the test: Flask would reuse it for every request, and the
+    # requests would share one session instead of each having its own as in production.
     with app.app_context():
         connection = db.engine.connect()
-        outer = connection.begin()
-        original = db.session
-        db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                                                 expire_on_commit=False), scopefunc=_app_ctx_id)
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    outer = connection.begin()
+    original = db.session
+    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False), scopefunc=_app_ctx_id)
+    try:
+        yield
+    finally:
+        db.session = original
+        outer.rollback()
+        connection.close()
 
 
 class ApiClient:

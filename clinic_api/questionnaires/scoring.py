@@ -264,6 +264,15 @@ def evaluate_condition(
     raise ValueError(f"Condition without an operator: {condition!r}")
 
 
+def _condition_items(condition: Mapping[str, Any]) -> set[str]:
+    if "all" in condition or "any" in condition:
+        parts = condition.get("all") or condition.get("any") or []
+        return set().union(*(_condition_items(part) for part in parts))
+    if "not" in condition:
+        return _condition_items(condition["not"])
+    return {condition["item"]} if "item" in condition else set()
+
+
 def _describe_condition(condition: Mapping[str, Any]) -> str:
     if "all" in condition:
         return "all of (" + "; ".join(_describe_condition(c) for c in condition["all"]) + ")"
@@ -551,21 +560,23 @@ def _operand_problem(info: _ItemInfo, value: object) -> str | None:
 
 @dataclass
 class _Rule:
+    """A rule as far as it could be understood, so the range can be checked alongside other errors."""
+
     method: str
-    items: list[str]
-    precision: int
+    items: list[str]  # the listed items that exist and can be scored
+    precision: int | None  # None when invalid
     min_answered: int | None
     transform: tuple[Fraction, Fraction] | None
+    complete: bool  # every listed item exists and can be scored
 
 
 def _validate_rule(
     rule: object, path: str, items: Mapping[str, _ItemInfo], out: _Collector, *, top_level: bool
 ) -> _Rule | None:
-    """Check one scoring rule (the total or a subscale); return it when it is usable."""
+    """Check one scoring rule (the total or a subscale); return what could be understood of it."""
     if not isinstance(rule, dict):
         out.add(path, "Must be an object.")
         return None
-    before = len(out.errors)
     if top_level:
         _check_keys(rule, SCORING_KEYS, ("transform",), path, out)
     else:
@@ -592,29 +603,30 @@ def _validate_rule(
             out.add(f"{path}.min_answered", "Must be null when the method is none.")
         if "transform" in rule:
             out.add(f"{path}.transform", "Only a transformed_mean has a transform.")
-        return _Rule("none", [], 0, None, None) if len(out.errors) == before else None
+        return _Rule("none", [], 0, None, None, complete=True)
 
     if not listed:
         out.add(f"{path}.items", "A scored rule needs at least one item.")
-    seen: set[str] = set()
+    usable: list[str] = []
     for item_id in listed:
         info = items.get(item_id) if isinstance(item_id, str) else None
         if info is None:
             out.add(f"{path}.items", f"Unknown item '{item_id}'.")
-            continue
-        if item_id in seen:
+        elif item_id in usable:
             out.add(f"{path}.items", f"Item '{item_id}' is listed twice.")
-        seen.add(item_id)
-        if info.type not in SCORABLE_TYPES:
+        elif info.type not in SCORABLE_TYPES:
             out.add(
                 f"{path}.items",
                 f"Item '{item_id}' is a {info.type} item; only choice, integer and decimal items are scored.",
             )
+        else:
+            usable.append(item_id)
     if method == "single_item" and len(listed) != 1:
         out.add(f"{path}.items", "single_item scores exactly one item.")
 
     if not _is_integer(precision) or not 0 <= precision <= MAX_PRECISION:
         out.add(f"{path}.precision", f"Must be a whole number from 0 to {MAX_PRECISION}.")
+        precision = None
 
     if min_answered is not None:
         if method not in MEAN_METHODS:
@@ -622,8 +634,10 @@ def _validate_rule(
                 f"{path}.min_answered",
                 "Only mean and transformed_mean may score with missing items; use null.",
             )
+            min_answered = None
         elif not _is_integer(min_answered) or not 1 <= min_answered <= max(len(listed), 1):
             out.add(f"{path}.min_answered", f"Must be a whole number from 1 to {len(listed)} (or null).")
+            min_answered = None
     else:
         # Without a published rule for missing items every scored item must always be
         # answered: otherwise a missing answer would have to be guessed (domain.md).
@@ -653,9 +667,9 @@ def _validate_rule(
     elif "transform" in rule:
         out.add(f"{path}.transform", "Only a transformed_mean has a transform.")
 
-    if len(out.errors) != before:
-        return None
-    return _Rule(method, list(listed), precision, min_answered, parsed_transform)
+    return _Rule(
+        method, usable, precision, min_answered, parsed_transform, complete=len(usable) == len(listed)
+    )
 
 
 def _mean_extreme(
@@ -672,7 +686,7 @@ def _mean_extreme(
     ]
     optional = sorted((bounds[i] for i in rule.items if i not in always), reverse=not lowest)
     chosen = [bounds[i] for i in always]
-    needed = rule.min_answered if rule.min_answered is not None else len(rule.items)
+    needed = min(rule.min_answered or len(rule.items), len(rule.items))
     for value in optional:
         if len(chosen) >= needed:
             current = sum(chosen, Fraction(0)) / len(chosen)
@@ -683,11 +697,20 @@ def _mean_extreme(
 
 
 def _reachable_range(rule: _Rule, items: Mapping[str, _ItemInfo]) -> tuple[Fraction, Fraction] | None:
-    ranges = {i: items[i].valid_range for i in rule.items}
-    if any(r is None for r in ranges.values()):
+    """The lowest and highest total the rule can produce from its usable items (None if unknowable)."""
+    if rule.precision is None or (rule.method == "transformed_mean" and rule.transform is None):
         return None
+    if rule.method == "single_item" and (len(rule.items) != 1 or not rule.complete):
+        return None
+    ranges = {i: items[i].valid_range for i in rule.items}
     lows = {i: r[0] for i, r in ranges.items() if r is not None}
     highs = {i: r[1] for i, r in ranges.items() if r is not None}
+    if not lows:
+        return None
+    if len(lows) != len(rule.items):
+        rule = _Rule(
+            rule.method, list(lows), rule.precision, rule.min_answered, rule.transform, complete=False
+        )
     if rule.method == "sum":
         return sum(lows.values(), Fraction(0)), sum(highs.values(), Fraction(0))
     if rule.method == "single_item":
@@ -699,6 +722,24 @@ def _reachable_range(rule: _Rule, items: Mapping[str, _ItemInfo]) -> tuple[Fract
         ends = (offset + factor * low, offset + factor * high)
         return min(ends), max(ends)
     return low, high
+
+
+def _check_reachable(
+    rule: _Rule, items: Mapping[str, _ItemInfo], low: Decimal, high: Decimal, out: _Collector
+) -> None:
+    reachable = _reachable_range(rule, items)
+    if reachable is None or rule.precision is None:
+        return
+    low_r, high_r = (_round_half_up(v, rule.precision) for v in reachable)
+    if (low_r, high_r) == (low, high):
+        return
+    complete = rule.complete and all(items[i].valid_range is not None for i in rule.items)
+    note = "" if complete else " (counting only the listed items that exist and have numeric points)"
+    out.add(
+        "range",
+        f"Does not match what the scoring rule can produce: {_format_number(low_r)} to "
+        f"{_format_number(high_r)}{note}.",
+    )
 
 
 def _validate_mcid(mcid: object, out: _Collector) -> None:
@@ -804,15 +845,7 @@ def validate_definition(definition: dict[str, Any]) -> None:
             elif low > high:
                 out.add("range.min", "Must not be greater than max.")
             elif rule is not None:
-                reachable = _reachable_range(rule, items)
-                if reachable is not None:
-                    low_r, high_r = (_round_half_up(v, rule.precision) for v in reachable)
-                    if (low_r, high_r) != (_to_decimal(low), _to_decimal(high)):
-                        out.add(
-                            "range",
-                            f"Does not match what the scoring rule can produce: {_format_number(low_r)} "
-                            f"to {_format_number(high_r)}.",
-                        )
+                _check_reachable(rule, items, _to_decimal(low), _to_decimal(high), out)
     if not not_scored:
         if "higher_is_better" in definition and not isinstance(definition["higher_is_better"], bool):
             out.add("higher_is_better", "Must be true or false for a scored instrument.")
@@ -916,12 +949,15 @@ def _validate_answers(
         else:
             values[item_id] = value
 
-    # Enablement is judged on the valid answers, so one bad answer is reported once rather
-    # than cascading into "not applicable" errors on the items that depend on it.
+    # Enablement cannot be judged from an answer that is itself invalid: such an item is
+    # reported once, not again as "not applicable"/"missing" on the items that depend on it.
     given = dict(values)
+    invalid = set(problems)
     for item in items:
         item_id = item["id"]
         condition = item.get("enable_when")
+        if condition is not None and _condition_items(condition) & invalid:
+            continue
         enabled = condition is None or evaluate_condition(condition, given, context)
         if not enabled:
             if answers.get(item_id) is not None:
