@@ -171,5 +171,5 @@ def domain_error_to_problem(error: DomainError) -> Response:
 def unexpected_error_to_problem(error: Exception) -> Response:
     if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return http_exception_to_problem(error)
-    log.exception("unhandled %s", type(error).__name__)
+    log.exception("unhandled %s in request %s", type(error).__name__, g.get("request_id", "-"))
     return problem(500, "Internal server error", "An unexpected error occurred; it has been logged.")
