@@ -1,0 +1,134 @@
+"""Therapists open, change and discharge episodes of care; the front desk sees their status."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import KNEE_EPISODE
+
+
+def episodes_url(patient_id: str) -> str:
+    return f"/api/v1/patients/{patient_id}/episodes"
+
+
+def test_therapist_opens_an_episode_and_is_its_therapist_by_default(as_therapist, create_patient):
+    patient = create_patient()
+
+    response = as_therapist.post(episodes_url(patient["id"]), json=KNEE_EPISODE)
+
+    assert response.status_code == 201
+    episode = response.get_json()
+    assert response.headers["Location"].endswith(f"/api/v1/episodes/{episode['id']}")
+    assert episode["status"] == "active" and episode["patient_id"] == patient["id"]
+    assert episode["therapist_id"] == str(as_therapist.user.id)
+    assert episode["diagnosis_code"] == "M22.2X2" and episode["discharge_date"] is None
+
+
+def test_front_desk_reads_episodes_but_cannot_open_one(as_front_desk, create_episode):
+    episode = create_episode()
+
+    listed = as_front_desk.get(episodes_url(episode["patient_id"])).get_json()
+    assert [e["id"] for e in listed["items"]] == [episode["id"]]
+    assert as_front_desk.get(f"/api/v1/episodes/{episode['id']}").status_code == 200
+    assert as_front_desk.post(episodes_url(episode["patient_id"]), json=KNEE_EPISODE).status_code == 403
+
+
+def test_diagnosis_code_is_normalised(as_therapist, create_patient):
+    response = as_therapist.post(episodes_url(create_patient()["id"]), json={**KNEE_EPISODE,
+                                                                             "diagnosis_code": "m222x1"})
+
+    assert response.status_code == 201
+    assert response.get_json()["diagnosis_code"] == "M22.2X1"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"diagnosis_code": "knee"}, "diagnosis_code"),
+    ({"diagnosis_code": "M2"}, "diagnosis_code"),
+    ({"diagnosis_code": "M22.2X1AB"}, "diagnosis_code"),
+    ({"body_region": "elbowish"}, "body_region"),
+    ({"side": "up"}, "side"),
+    ({"diagnosis_text": ""}, "diagnosis_text"),
+    ({"onset_date": "2026-09-02"}, "onset_date"),
+    ({"start_date": "2999-01-01"}, "start_date"),
+    ({"therapist_id": "00000000-0000-4000-8000-000000000000"}, "therapist_id"),
+    ({"status": "discharged"}, "status"),
+])
+def test_invalid_episode_is_rejected_and_not_stored(as_therapist, create_patient, change, field):
+    patient = create_patient()
+
+    response = as_therapist.post(episodes_url(patient["id"]), json={**KNEE_EPISODE, **change})
+
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    assert as_therapist.get(episodes_url(patient["id"])).get_json()["total"] == 0
+
+
+def test_assigned_therapist_must_be_a_therapist(as_therapist, as_front_desk, create_patient):
+    response = as_therapist.post(episodes_url(create_patient()["id"]),
+                                 json={**KNEE_EPISODE, "therapist_id": str(as_front_desk.user.id)})
+
+    assert response.status_code == 422
+    assert "therapist_id" in response.get_json()["errors"]
+
+
+def test_episode_of_unknown_or_archived_patient(as_therapist, as_front_desk, create_patient):
+    missing = as_therapist.post(episodes_url("00000000-0000-4000-8000-000000000000"), json=KNEE_EPISODE)
+    assert missing.status_code == 404
+    patient = create_patient()
+    as_front_desk.delete(f"/api/v1/patients/{patient['id']}")
+
+    assert as_therapist.post(episodes_url(patient["id"]), json=KNEE_EPISODE).status_code == 409
+
+
+def test_patch_keeps_dates_in_order(as_therapist, create_episode):
+    url = f"/api/v1/episodes/{create_episode()['id']}"
+
+    late_onset = as_therapist.patch_current(url, {"onset_date": "2026-09-15"})
+    assert late_onset.status_code == 422 and "onset_date" in late_onset.get_json()["errors"]
+    moved = as_therapist.patch_current(url, {"start_date": "2026-08-20", "diagnosis_text": "PFP, left"})
+    assert moved.status_code == 200
+    assert moved.get_json()["start_date"] == "2026-08-20" and moved.get_json()["diagnosis_text"] == "PFP, left"
+    assert as_therapist.patch(url, json={"side": "right"}).status_code == 428
+
+
+def test_discharge_closes_the_episode(as_therapist, create_episode):
+    episode = create_episode()
+    url = f"/api/v1/episodes/{episode['id']}"
+
+    response = as_therapist.post(f"{url}/discharge", json={"discharge_date": "2026-10-20", "reason": "goals_met",
+                                                           "note": "Back to 40 km weeks.\n"})
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "discharged" and body["discharge_date"] == "2026-10-20"
+    assert body["discharge_reason"] == "goals_met" and body["discharge_note"] == "Back to 40 km weeks.\n"
+    again = as_therapist.post(f"{url}/discharge", json={"reason": "goals_met"})
+    assert again.status_code == 409
+    assert as_therapist.patch_current(url, {"side": "right"}).status_code == 409
+    listed = as_therapist.get(episodes_url(episode["patient_id"]), query_string={"status": "discharged"})
+    assert listed.get_json()["total"] == 1
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"discharge_date": "2026-08-01", "reason": "goals_met"}, "discharge_date"),
+    ({"discharge_date": "2999-01-01", "reason": "goals_met"}, "discharge_date"),
+    ({"reason": "bored"}, "reason"),
+    ({}, "reason"),
+])
+def test_invalid_discharge_changes_nothing(as_therapist, create_episode, body, field):
+    episode = create_episode()
+
+    response = as_therapist.post(f"/api/v1/episodes/{episode['id']}/discharge", json=body)
+
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    assert as_therapist.get(f"/api/v1/episodes/{episode['id']}").get_json()["status"] == "active"
+
+
+def test_episodes_are_listed_latest_start_first(as_therapist, create_patient, create_episode):
+    patient = create_patient()
+    create_episode(patient["id"], start_date="2025-03-01", onset_date=None)
+    create_episode(patient["id"], start_date="2026-09-01")
+
+    listed = as_therapist.get(episodes_url(patient["id"])).get_json()
+
+    assert [e["start_date"] for e in listed["items"]] == ["2026-09-01", "2025-03-01"]
