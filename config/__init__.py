@@ -24,6 +24,17 @@ class Base:
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
     IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
+    # What GET /episodes/{id}/due asks for: a baseline set per body region at intake, a re-measure of
+    # each every remeasure_days or remeasure_visits (whichever comes first), GROC at discharge.
+    MEASURE_SCHEDULE: dict[str, Any] = {
+        "baseline": {"knee": ["runner_intake", "nprs", "kujala", "lefs"],
+                     "default": ["runner_intake", "nprs", "lefs", "psfs"]},
+        "once": ["runner_intake"],
+        "remeasure_days": 14,
+        "remeasure_visits": 4,
+        "at_discharge": ["groc"],
+    }
+
     CORS_ORIGINS: list[str] = []
     TRUSTED_PROXY_COUNT = 0  # set to the number of proxies in front, so the audit trail sees client addresses
 
@@ -89,6 +100,17 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _schedule_overrides(settings: dict[str, Any]) -> None:
+    schedule = dict(settings["MEASURE_SCHEDULE"])
+    for variable, key in (("REMEASURE_DAYS", "remeasure_days"), ("REMEASURE_VISITS", "remeasure_visits")):
+        if variable in os.environ:
+            try:
+                schedule[key] = int(os.environ[variable])
+            except ValueError as error:
+                raise RuntimeError(f"{variable} is not valid: {error}") from error
+    settings["MEASURE_SCHEDULE"] = schedule
+
+
 def load(environment: str | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     name = environment or os.environ.get("APP_ENV", "development")
     if name not in ENVIRONMENTS:
@@ -102,6 +124,7 @@ def load(environment: str | None = None, overrides: Mapping[str, Any] | None = N
                 settings[key] = parse(os.environ[variable])
             except ValueError as error:
                 raise RuntimeError(f"{variable} is not valid: {error}") from error
+    _schedule_overrides(settings)
     settings.update(overrides or {})
     if settings.get("SQLALCHEMY_DATABASE_URI"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])

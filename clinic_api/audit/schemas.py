@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from clinic_api.core.schemas import PageArgs, Schema, Text
+from clinic_api.core.schemas import Instant, PageArgs, Schema, Text
 
 
 class AuditEventOut(Schema):
@@ -24,5 +24,5 @@ class AuditQuery(PageArgs):
     patient_id = fields.UUID()
     action = Text(max_length=60, metadata={"description": "Exact action, e.g. patient.read"})
     outcome = fields.String(validate=validate.OneOf(("success", "failure", "denied")))
-    from_ = fields.AwareDateTime(data_key="from", metadata={"description": "Inclusive, ISO 8601 with offset."})
-    to = fields.AwareDateTime(metadata={"description": "Exclusive, ISO 8601 with offset."})
+    from_ = Instant(data_key="from", metadata={"description": "Inclusive, ISO 8601 with offset."})
+    to = Instant(metadata={"description": "Exclusive, ISO 8601 with offset."})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -55,6 +56,13 @@ class PatchSchema(Schema):
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("partial", True)
         super().__init__(*args, **kwargs)
+
+
+class Instant(fields.AwareDateTime):
+    """A point in time: ISO 8601 with an offset on the way in, kept (and answered) in UTC."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
 
 
 class Email(fields.Email):

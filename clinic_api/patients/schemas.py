@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 from clinic_api.core.schemas import Email, PageArgs, PatchSchema, Schema, Text, phone_field
 from clinic_api.core.types import today
 from clinic_api.patients.models import BODY_REGIONS, DISCHARGE_REASONS, EPISODE_STATUSES, SEXES, SIDES
+from clinic_api.questionnaires.schemas import RedFlagOut
 
 MRN_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 # ICD-10-CM: a letter, two digits, then optionally a dot and up to four characters (M22.2X1, M25.561).
@@ -146,6 +147,8 @@ class EpisodeOut(Schema):
     discharge_date = fields.Date(allow_none=True)
     discharge_reason = fields.String(allow_none=True)
     discharge_note = fields.String(allow_none=True)
+    red_flags = fields.List(fields.Nested(RedFlagOut), attribute="open_red_flags",
+                            metadata={"description": "Red flags raised by responses and not yet acknowledged."})
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 

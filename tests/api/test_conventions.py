@@ -22,7 +22,7 @@ def test_only_login_health_and_docs_are_public(app):
     assert {"auth.login", "health.healthz", "health.readyz", "api-docs.openapi_json"} <= public_endpoints
 
 
-EXAMPLE_ARGUMENTS = {"uuid": "00000000-0000-4000-8000-000000000000", "int": "1"}
+EXAMPLE_ARGUMENTS = {"uuid": "00000000-0000-4000-8000-000000000000", "integer": 1}
 
 
 def protected_routes(app):
