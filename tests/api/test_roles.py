@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.test_questionnaires import UWRI
+from tests.api.test_responses import INTAKE
 from tests.conftest import KNEE_EPISODE, MADDIE
 
 FD, PT, ADMIN = "front_desk", "therapist", "admin"
@@ -24,6 +26,16 @@ MATRIX = [
     ("GET", "/api/v1/episodes/{episode}", None, {FD, PT}),
     ("POST", "/api/v1/episodes/{episode}/discharge", {"reason": "goals_met"}, {PT}),
     ("GET", "/api/v1/audit-events", None, {ADMIN}),
+    ("GET", "/api/v1/questionnaires", None, ALL),
+    ("GET", "/api/v1/questionnaires/kujala", None, ALL),
+    ("GET", "/api/v1/questionnaires/kujala/versions/1", None, ALL),
+    ("POST", "/api/v1/questionnaires", {**{k: v for k, v in UWRI.items()}, "code": "uwri_roles"}, {ADMIN}),
+    ("GET", "/api/v1/episodes/{episode}/responses", None, {FD, PT}),
+    ("POST", "/api/v1/episodes/{episode}/responses", {"questionnaire": "nprs", "answers": {"pain": 4},
+                                                      "taken_at": "2026-09-02T09:00:00+00:00"}, {FD, PT}),
+    ("GET", "/api/v1/responses/{response}", None, {FD, PT}),
+    ("GET", "/api/v1/episodes/{episode}/due", None, {FD, PT}),
+    ("POST", "/api/v1/episodes/{episode}/red-flags/dvt/acknowledge", {"note": "Reviewed."}, {PT}),
 ]
 PATCHES = [
     ("/api/v1/users/{user}", {"full_name": "Renamed"}, {ADMIN}),
@@ -36,7 +48,11 @@ ROLE_FIXTURES = {FD: "as_front_desk", PT: "as_therapist", ADMIN: "as_admin"}
 @pytest.fixture
 def objects(create_episode, as_front_desk):
     episode = create_episode()
-    return {"patient": episode["patient_id"], "episode": episode["id"], "user": str(as_front_desk.user.id)}
+    intake = as_front_desk.post(f"/api/v1/episodes/{episode['id']}/responses", json={
+        "questionnaire": "runner_intake", "answers": {**INTAKE, "calf_pain_swelling": True},
+        "taken_at": "2026-09-01T09:00:00+00:00"})
+    return {"patient": episode["patient_id"], "episode": episode["id"], "user": str(as_front_desk.user.id),
+            "response": intake.get_json()["id"]}
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
