@@ -1,0 +1,1 @@
+"""Data generator and benchmarks that print figures (never run as tests)."""
