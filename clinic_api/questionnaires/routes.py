@@ -39,10 +39,7 @@ class Questionnaires(MethodView):
     @blp.response(200, page_of(QuestionnaireSummary))
     def get(self, args):
         """The latest version of every instrument"""
-        page = service.list_latest(args["page"], args["per_page"])
-        for questionnaire in page.items:
-            questionnaire.higher_is_better = questionnaire.definition.get("higher_is_better")
-        return page
+        return service.list_latest(args["page"], args["per_page"])
 
     @blp.roles(ADMIN)
     @blp.arguments(DefinitionIn)

@@ -119,7 +119,8 @@ class QuestionnaireSummary(Schema):
     code = fields.String()
     version = fields.Integer()
     title = fields.String()
-    higher_is_better = fields.Boolean(allow_none=True)
+    higher_is_better = fields.Function(lambda questionnaire: questionnaire.definition.get("higher_is_better"),
+                                       metadata={"type": "boolean", "nullable": True})
     builtin = fields.Boolean()
     created_at = fields.AwareDateTime()
 
