@@ -85,6 +85,7 @@ def _register_models() -> None:
     from clinic_api.core import idempotency as _idempotency  # noqa: F401
     from clinic_api.patients import models as _patients  # noqa: F401
     from clinic_api.questionnaires import models as _questionnaires  # noqa: F401
+    from clinic_api.visits import models as _visits  # noqa: F401
 
 
 def _register_hooks(app: Flask) -> None:
@@ -102,8 +103,9 @@ def _register_blueprints(api: Any) -> None:
     from clinic_api.health.routes import blp as health_blp
     from clinic_api.patients.routes import blp as patients_blp
     from clinic_api.questionnaires.routes import blp as questionnaires_blp
+    from clinic_api.visits.routes import blp as visits_blp
 
-    for blueprint in (health_blp, auth_blp, patients_blp, questionnaires_blp, audit_blp):
+    for blueprint in (health_blp, auth_blp, patients_blp, questionnaires_blp, visits_blp, audit_blp):
         api.register_blueprint(blueprint)
 
 

@@ -21,11 +21,13 @@ class DomainError(Exception):
     title = "Bad request"
 
     def __init__(self, detail: str, *, errors: Mapping[str, list[str]] | None = None,
-                 headers: Mapping[str, str] | None = None):
+                 headers: Mapping[str, str] | None = None, extensions: Mapping[str, Any] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors) if errors else None
         self.headers = dict(headers) if headers else {}
+        # Extension members of the problem (RFC 9457 section 3.2), e.g. the draft visits blocking a discharge.
+        self.extensions = dict(extensions) if extensions else {}
 
 
 class Unauthorized(DomainError):
@@ -81,8 +83,8 @@ class ServiceUnavailable(DomainError):
 
 def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
             errors: Mapping[str, list[str]] | None = None,
-            headers: Mapping[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {
+            headers: Mapping[str, str] | None = None, extensions: Mapping[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {**(extensions or {}),
         "type": f"urn:clinic-api:problem:{slug}" if slug else "about:blank",
         "title": title,
         "status": status,
@@ -165,7 +167,7 @@ def http_exception_to_problem(error: HTTPException) -> Response:
 
 def domain_error_to_problem(error: DomainError) -> Response:
     return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors,
-                   headers=error.headers)
+                   headers=error.headers, extensions=error.extensions)
 
 
 def unexpected_error_to_problem(error: Exception) -> Response:

@@ -30,7 +30,8 @@ class Text(fields.String):
 
     def __init__(self, *, max_length: int, strip: bool = True, allow_blank: bool = False,
                  multiline: bool = False, **kwargs: Any):
-        validators = list(kwargs.pop("validate", []) or [])
+        given = kwargs.pop("validate", None) or []
+        validators = list(given) if isinstance(given, list | tuple) else [given]
         validators.insert(0, validate.Length(max=max_length))
         super().__init__(validate=validators, **kwargs)
         self.strip = strip

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from clinic_api.core.access import FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
 from clinic_api.core.api import Blueprint
 from clinic_api.core.schemas import ProblemSchema, page_of
+from clinic_api.core.types import today
 from clinic_api.patients import service
 from clinic_api.patients.schemas import (
     DischargeIn,
@@ -20,6 +21,7 @@ from clinic_api.patients.schemas import (
     PatientPatch,
     PatientQuery,
 )
+from clinic_api.visits.service import ensure_ready_for_discharge
 
 blp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients and episodes of care.")
 
@@ -114,7 +116,12 @@ class EpisodeItem(MethodView):
 @blp.roles(THERAPIST)
 @blp.arguments(DischargeIn)
 @blp.response(200, EpisodeOut)
-@blp.alt_response(409, schema=ProblemSchema, description="Already discharged.")
+@blp.alt_response(409, schema=ProblemSchema, description="Already discharged, or visit notes unsigned (listed in "
+                                                        "the problem's `draft_visits`).")
 def discharge(fields, episode_id: uuid.UUID):
-    """Discharge an episode of care"""
-    return service.discharge_episode(service.get_episode(episode_id), fields)
+    """Discharge an episode of care (every visit note signed first)"""
+    episode = service.get_episode(episode_id)
+    if episode.status == "active":
+        fields.setdefault("discharge_date", today())
+        ensure_ready_for_discharge(episode, fields["discharge_date"])
+    return service.discharge_episode(episode, fields)

@@ -176,9 +176,9 @@ def list_episodes(patient: Patient, args: dict[str, Any]) -> Page:
     return page
 
 
-def ensure_active(episode: EpisodeOfCare) -> None:
+def ensure_active(episode: EpisodeOfCare, what: str = "changes") -> None:
     if episode.status != "active":
-        raise Conflict("The episode of care is discharged; it takes no changes.")
+        raise Conflict(f"The episode of care is discharged; it takes no {what}.")
 
 
 def update_episode(episode: EpisodeOfCare, changes: dict[str, Any]) -> EpisodeOfCare:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -198,12 +199,13 @@ class DueMeasure:
     last_taken_at: datetime | None
 
 
-def due_measures(episode: EpisodeOfCare, visits_since: dict[str, int] | None = None,
+def due_measures(episode: EpisodeOfCare, visit_dates: Sequence[date] = (),
                  discharging: bool = False) -> list[DueMeasure]:
     """The measures to administer now: the region's baseline set, then re-measures, and GROC at discharge.
 
-    ``visits_since`` maps a questionnaire code to the number of visits since it was last taken;
-    ``discharging`` is true once a discharge visit is logged, so GROC is asked before the episode closes.
+    ``visit_dates`` are the episode's visits (a measure is due again after so many visits since it was
+    last taken); ``discharging`` is true once a discharge visit is logged, so GROC is asked before the
+    episode closes.
     """
     schedule = current_app.config["MEASURE_SCHEDULE"]
     baseline = schedule["baseline"].get(episode.body_region, schedule["baseline"]["default"])
@@ -222,7 +224,8 @@ def due_measures(episode: EpisodeOfCare, visits_since: dict[str, int] | None = N
         if taken is None:
             due.append(DueMeasure(code, titles.get(code, code), "baseline", None))
         elif code not in schedule["once"] and episode.status == "active" and (
-                now - taken >= every or (visits_since or {}).get(code, 0) >= schedule["remeasure_visits"]):
+                now - taken >= every
+                or sum(1 for day in visit_dates if day > taken.date()) >= schedule["remeasure_visits"]):
             due.append(DueMeasure(code, titles.get(code, code), "remeasure", taken))
     if episode.status == "discharged" or discharging:
         for code in schedule["at_discharge"]:
