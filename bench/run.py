@@ -58,8 +58,17 @@ def main() -> None:
         ("GET  /episodes/{id}/due", "GET", f"/api/v1/episodes/{some_episode}/due", None),
         ("POST /episodes/{id}/responses (nprs)", "POST", f"/api/v1/episodes/{some_episode}/responses",
          {"questionnaire": "nprs", "answers": {"pain": 2}}),
+        ("GET  /episodes/{id}/visits (notes, pain, addenda)", "GET", f"/api/v1/episodes/{some_episode}/visits",
+         None),
+        ("GET  /episodes/{id}/pain-scores", "GET", f"/api/v1/episodes/{some_episode}/pain-scores", None),
+        ("GET  /episodes/{id}/runs/weekly", "GET", f"/api/v1/episodes/{some_episode}/runs/weekly", None),
+        ("POST /episodes/{id}/visits (follow-up, 2 pain scores)", "POST", f"/api/v1/episodes/{some_episode}/visits",
+         {"visit_type": "follow_up", "subjective": "Better.", "pain_scores": [
+             {"score": 2, "context": "current"}, {"score": 3, "context": "stairs_down"}]}),
+        ("POST /episodes/{id}/pain-scores", "POST", f"/api/v1/episodes/{some_episode}/pain-scores",
+         {"score": 2, "context": "after_running"}),
     ]
-    print(f"{'request':48} {'median ms':>10} {'p95 ms':>8} {'SQL/request':>12}   ({ROUNDS} rounds)")
+    print(f"{'request':56} {'median ms':>10} {'p95 ms':>8} {'SQL/request':>12}   ({ROUNDS} rounds)")
     for label, method, path, body in cases:
         timings = []
         statements[0] = 0
@@ -69,7 +78,7 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code < 300, (label, response.status_code, response.get_json())
         timings.sort()
-        print(f"{label:48} {statistics.median(timings):10.2f} {timings[int(len(timings) * 0.95) - 1]:8.2f} "
+        print(f"{label:56} {statistics.median(timings):10.2f} {timings[int(len(timings) * 0.95) - 1]:8.2f} "
               f"{statements[0] / ROUNDS:12.1f}")
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import noload
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
@@ -61,6 +62,8 @@ def list_visits(episode: EpisodeOfCare, args: dict[str, Any], with_notes: bool) 
         query = query.where(Visit.status == args["status"])
     if args.get("visit_type"):
         query = query.where(Visit.visit_type == args["visit_type"])
+    if not with_notes:  # the appointment-level view has no use for the clinical rows
+        query = query.options(noload(Visit.pain_scores), noload(Visit.addenda))
     page = paginate(query, args["page"], args["per_page"])
     _audit_visit_reads(page.items, episode.patient_id, with_notes)
     return page

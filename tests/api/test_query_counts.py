@@ -51,3 +51,27 @@ def test_response_list_is_bounded(count_queries, as_therapist, create_episode):
     many = statements_for(count_queries, as_therapist, url)
 
     assert 0 < few == many <= 6
+
+
+def test_visit_list_with_pain_scores_and_addenda_is_bounded(count_queries, as_therapist, as_front_desk,
+                                                           create_episode):
+    from tests.api.test_therapist_day import EVALUATION
+
+    episode = create_episode()
+    url = f"/api/v1/episodes/{episode['id']}/visits"
+    first = as_therapist.post(url, json=EVALUATION).get_json()
+    as_therapist.post(f"/api/v1/visits/{first['id']}/sign")
+    few = statements_for(count_queries, as_therapist, url)
+    for day in range(2, 14):
+        visit = as_therapist.post(url, json={**EVALUATION, "visit_type": "follow_up",
+                                             "visit_date": f"2026-09-{day:02d}"}).get_json()
+        as_therapist.post(f"/api/v1/visits/{visit['id']}/sign")
+        as_therapist.post(f"/api/v1/visits/{visit['id']}/addenda", json={"text": "Late entry."})
+
+    many = statements_for(count_queries, as_therapist, url)
+    listed = as_therapist.get(url).get_json()["items"]
+
+    assert len(listed) == 13 and all(len(v["pain_scores"]) == 2 for v in listed)
+    assert sum(len(v["addenda"]) for v in listed) == 12
+    assert 0 < few == many <= 8
+    assert statements_for(count_queries, as_front_desk, url) <= many

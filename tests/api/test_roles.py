@@ -5,7 +5,11 @@ import pytest
 
 from tests.api.test_questionnaires import UWRI
 from tests.api.test_responses import INTAKE
+from tests.api.test_therapist_day import EVALUATION
 from tests.conftest import KNEE_EPISODE, MADDIE
+
+RUN = {"run_date": "2026-09-10", "distance_km": 3, "duration_min": 20, "run_walk": "4:1", "surface": "track",
+       "pain_during": 2, "pain_after": 1, "notes": None}
 
 FD, PT, ADMIN = "front_desk", "therapist", "admin"
 ALL = {FD, PT, ADMIN}
@@ -36,23 +40,53 @@ MATRIX = [
     ("GET", "/api/v1/responses/{response}", None, {FD, PT}),
     ("GET", "/api/v1/episodes/{episode}/due", None, {FD, PT}),
     ("POST", "/api/v1/episodes/{episode}/red-flags/dvt/acknowledge", {"note": "Reviewed."}, {PT}),
+    ("GET", "/api/v1/episodes/{care}/visits", None, {FD, PT}),
+    ("POST", "/api/v1/episodes/{care}/visits", {"visit_type": "follow_up", "visit_date": "2026-09-09"}, {PT}),
+    ("GET", "/api/v1/visits/{visit}", None, {FD, PT}),
+    ("POST", "/api/v1/visits/{draft}/sign", None, {PT}),
+    ("POST", "/api/v1/visits/{visit}/addenda", {"text": "Late entry: ice advised."}, {PT}),
+    ("GET", "/api/v1/episodes/{care}/pain-scores", None, {PT}),
+    ("POST", "/api/v1/episodes/{care}/pain-scores", {"score": 3, "context": "current"}, {PT}),
+    ("GET", "/api/v1/pain-scores/{pain}", None, {PT}),
+    ("GET", "/api/v1/episodes/{care}/runs", None, {PT}),
+    ("POST", "/api/v1/episodes/{care}/runs", RUN, {PT}),
+    ("GET", "/api/v1/episodes/{care}/runs/weekly", None, {PT}),
+    ("GET", "/api/v1/runs/{run}", None, {PT}),
+    ("GET", "/api/v1/episodes/{care}/goals", None, {PT}),
+    ("POST", "/api/v1/episodes/{care}/goals", {"text": "Run 5 km pain-free"}, {PT}),
+    ("GET", "/api/v1/goals/{goal}", None, {PT}),
 ]
 PATCHES = [
     ("/api/v1/users/{user}", {"full_name": "Renamed"}, {ADMIN}),
     ("/api/v1/patients/{patient}", {"phone": "+1 555 000 4444"}, {FD, PT}),
     ("/api/v1/episodes/{episode}", {"side": "right"}, {PT}),
+    ("/api/v1/visits/{draft}", {"plan": "Progress to hopping."}, {PT}),
+    ("/api/v1/goals/{goal}", {"status": "met"}, {PT}),
 ]
 ROLE_FIXTURES = {FD: "as_front_desk", PT: "as_therapist", ADMIN: "as_admin"}
 
 
 @pytest.fixture
-def objects(create_episode, as_front_desk):
+def objects(create_episode, as_front_desk, as_therapist):
     episode = create_episode()
     intake = as_front_desk.post(f"/api/v1/episodes/{episode['id']}/responses", json={
         "questionnaire": "runner_intake", "answers": {**INTAKE, "calf_pain_swelling": True},
         "taken_at": "2026-09-01T09:00:00+00:00"})
+    # A second episode in care: a signed evaluation, a draft follow-up, a pain score, a run and a goal.
+    care = create_episode(episode["patient_id"])["id"]
+
+    def created(path, body):
+        response = as_therapist.post(f"/api/v1{path}", json=body)
+        assert response.status_code in (200, 201), response.get_json()
+        return response.get_json()["id"]
+    visit = created(f"/episodes/{care}/visits", EVALUATION)
+    created(f"/visits/{visit}/sign", None)
+    draft = created(f"/episodes/{care}/visits", {**EVALUATION, "visit_type": "follow_up", "visit_date": "2026-09-08"})
     return {"patient": episode["patient_id"], "episode": episode["id"], "user": str(as_front_desk.user.id),
-            "response": intake.get_json()["id"]}
+            "response": intake.get_json()["id"], "care": care, "visit": visit, "draft": draft,
+            "pain": created(f"/episodes/{care}/pain-scores", {"score": 4, "context": "stairs_down"}),
+            "run": created(f"/episodes/{care}/runs", RUN),
+            "goal": created(f"/episodes/{care}/goals", {"text": "Back to 40 km a week"})}
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
