@@ -26,6 +26,7 @@ class Text(fields.String):
     """
 
     default_error_messages = {"control": "Must not contain control characters.",
+                              "surrogate": "Must not contain unpaired surrogate code points.",
                               "blank": "Must not be blank."}
 
     def __init__(self, *, max_length: int, strip: bool = True, allow_blank: bool = False,
@@ -44,6 +45,8 @@ class Text(fields.String):
         allowed = "\n\r\t" if self.multiline else ""
         if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
             raise self.make_error("control")
+        if any(unicodedata.category(ch) == "Cs" for ch in text):  # half a UTF-16 pair: not storable text
+            raise self.make_error("surrogate")
         if self.strip:
             text = text.strip()
         if not self.allow_blank and not text.strip():

@@ -909,6 +909,8 @@ def _check_answer(item: Mapping[str, Any], raw: object) -> tuple[str | None, Any
             return "Must not be blank (leave the item out or send null when it is unanswered).", None
         if "\x00" in raw:
             return "Must not contain NUL characters.", None
+        if any("\ud800" <= ch <= "\udfff" for ch in raw):
+            return "Must not contain unpaired surrogate code points.", None
         limit = item.get("max_length", DEFAULT_TEXT_MAX_LENGTH)
         if len(raw) > limit:
             return f"Must be at most {limit} characters.", None

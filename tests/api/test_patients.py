@@ -46,6 +46,7 @@ def test_duplicate_mrn_is_a_conflict(as_front_desk):
     ({"last_name": None}, "last_name"),
     ({"first_name": "x" * 101}, "first_name"),
     ({"first_name": "Mad\x00die"}, "first_name"),
+    ({"last_name": "Run\ud800ner"}, "last_name"),
     ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
     ({"date_of_birth": "1899-12-31"}, "date_of_birth"),
     ({"date_of_birth": "17/05/1994"}, "date_of_birth"),

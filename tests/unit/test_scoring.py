@@ -383,6 +383,7 @@ BLANK = "Must not be blank (leave the item out or send null when it is unanswere
         ("runner_intake", "main_complaint", 42, "Must be text."),
         ("runner_intake", "main_complaint", "   ", BLANK),
         ("runner_intake", "main_complaint", "knee\x00pain", "Must not contain NUL characters."),
+        ("runner_intake", "main_complaint", "knee\udc00pain", "Must not contain unpaired surrogate code points."),
         ("runner_intake", "main_complaint", "x" * 2001, "Must be at most 2000 characters."),
         ("runner_intake", "goal_race_name", "x" * 201, "Must be at most 200 characters."),
     ],
