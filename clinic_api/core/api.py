@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 
 import flask_smorest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser
 
 from clinic_api.core.access import ensure_role
@@ -30,6 +30,7 @@ class ClinicApi(flask_smorest.Api):
         super()._register_error_handlers()
         self._app.register_error_handler(DomainError, domain_error_to_problem)
         self._app.register_error_handler(OperationalError, database_unavailable)
+        self._app.register_error_handler(IntegrityError, integrity_conflict)
         self._app.register_error_handler(Exception, unexpected_error_to_problem)
 
     def handle_http_exception(self, error):
@@ -41,6 +42,12 @@ def database_unavailable(error: OperationalError):
     log.error("database unavailable: %s", type(error.orig).__name__)
     return problem(503, "Service unavailable", "The database is unavailable; retry shortly.",
                    slug="service-unavailable", headers={"Retry-After": "5"})
+
+
+def integrity_conflict(_error: IntegrityError):
+    # A constraint the service could not check first: two requests taking the same unique slot at once.
+    return problem(409, "Conflict with the current state", "The change conflicts with one made at the same "
+                   "time; fetch the current state and retry.", slug="conflict")
 
 
 class StrictParser(FlaskParser):
