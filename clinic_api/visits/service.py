@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import noload
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
@@ -23,6 +22,8 @@ from clinic_api.patients.service import ensure_active, get_episode
 from clinic_api.questionnaires.models import Questionnaire
 from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, Goal, PainScore, RunLog, Visit
 
+T = TypeVar("T")
+R = TypeVar("R", PainScore, RunLog, Goal)
 CLOCK_SKEW = timedelta(minutes=5)
 SOAP_FIELDS = ("subjective", "objective", "assessment", "plan")
 PAIN_FREE_MAX = 2
@@ -33,11 +34,22 @@ PAIN_MEASURES = tuple(f"pain_{context}" for context in PAIN_CONTEXTS)
 
 # ---- visits ---------------------------------------------------------------------------------------
 
+def _found(model: type[T], object_id: uuid.UUID, label: str) -> T:
+    found = db.session.get(model, object_id)
+    if found is None:
+        raise NotFound(label)
+    return found
+
+
+def _read(model: type[R], object_id: uuid.UUID, label: str, action: str, resource_type: str) -> R:
+    """One pain score, run or goal, its read audited."""
+    found = _found(model, object_id, label)
+    audit.record(action, resource_type, found.id, patient_id=_patient_id(found.episode_id))
+    return found
+
+
 def get_visit(visit_id: uuid.UUID) -> Visit:
-    visit = db.session.get(Visit, visit_id)
-    if visit is None:
-        raise NotFound("Visit")
-    return visit
+    return _found(Visit, visit_id, "Visit")
 
 
 def _patient_id(episode_id: uuid.UUID) -> uuid.UUID:
@@ -62,8 +74,6 @@ def list_visits(episode: EpisodeOfCare, args: dict[str, Any], with_notes: bool) 
         query = query.where(Visit.status == args["status"])
     if args.get("visit_type"):
         query = query.where(Visit.visit_type == args["visit_type"])
-    if not with_notes:  # the appointment-level view has no use for the clinical rows
-        query = query.options(noload(Visit.pain_scores), noload(Visit.addenda))
     page = paginate(query, args["page"], args["per_page"])
     _audit_visit_reads(page.items, episode.patient_id, with_notes)
     return page
@@ -282,11 +292,7 @@ def list_pain_scores(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
 
 
 def read_pain_score(score_id: uuid.UUID) -> PainScore:
-    score = db.session.get(PainScore, score_id)
-    if score is None:
-        raise NotFound("Pain score")
-    audit.record("pain_score.read", "pain_score", score.id, patient_id=_patient_id(score.episode_id))
-    return score
+    return _read(PainScore, score_id, "Pain score", "pain_score.read", "pain_score")
 
 
 # ---- runs -----------------------------------------------------------------------------------------
@@ -321,11 +327,7 @@ def list_runs(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
 
 
 def read_run(run_id: uuid.UUID) -> RunLog:
-    run = db.session.get(RunLog, run_id)
-    if run is None:
-        raise NotFound("Run")
-    audit.record("run.read", "run", run.id, patient_id=_patient_id(run.episode_id))
-    return run
+    return _read(RunLog, run_id, "Run", "run.read", "run")
 
 
 def _as_date(value: Any) -> date:
@@ -391,10 +393,7 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
 # ---- goals ----------------------------------------------------------------------------------------
 
 def get_goal(goal_id: uuid.UUID) -> Goal:
-    goal = db.session.get(Goal, goal_id)
-    if goal is None:
-        raise NotFound("Goal")
-    return goal
+    return _found(Goal, goal_id, "Goal")
 
 
 def _check_target(target: dict[str, Any] | None) -> None:
@@ -468,6 +467,4 @@ def list_goals(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
 
 
 def read_goal(goal_id: uuid.UUID) -> Goal:
-    goal = get_goal(goal_id)
-    audit.record("goal.read", "goal", goal.id, patient_id=_patient_id(goal.episode_id))
-    return goal
+    return _read(Goal, goal_id, "Goal", "goal.read", "goal")
