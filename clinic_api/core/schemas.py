@@ -55,10 +55,13 @@ class Text(fields.String):
 
 
 class PatchSchema(Schema):
-    """A PATCH body: every field of the input schema it extends is optional, nested ones included."""
+    """A PATCH body: every top-level field of the input schema it extends is optional.
+
+    A nested object or list item that is given is validated whole (an exercise without its name is
+    refused), so ``partial`` names the top-level fields instead of being ``True``."""
 
     def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("partial", True)
+        kwargs.setdefault("partial", tuple(self._declared_fields))
         super().__init__(*args, **kwargs)
 
 

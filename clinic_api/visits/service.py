@@ -111,7 +111,7 @@ def _check_visit_order(episode: EpisodeOfCare, visit_type: str, visit_date: date
 
 
 def _default_recorded_at(visit_date: date) -> datetime:
-    if visit_date == today():
+    if visit_date >= today():  # today, or tomorrow already where the clinic is
         return utcnow()
     return datetime.combine(visit_date, time(12), UTC)
 
@@ -447,8 +447,6 @@ def update_goal(goal: Goal, changes: dict[str, Any]) -> Goal:
         raise RuleViolation("status_date", "Give it with the status it dates.")
     if "status" in changes and changes["status"] != goal.status:
         changes.setdefault("status_date", today())
-    elif "status" in changes:
-        changes.pop("status_date", None)
     _check_target(changes.get("target"))
     _check_goal_dates(episode, {"target_date": changes.get("target_date"), "status_date": changes.get("status_date")})
     fields = sorted(changes)
