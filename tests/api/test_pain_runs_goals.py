@@ -583,6 +583,15 @@ def test_a_status_change_keeps_the_date_given(as_therapist, goal, status):
     assert (shown["status"], shown["status_date"]) == (status, "2026-10-04")
 
 
+def test_the_date_of_the_current_status_may_be_corrected(as_therapist, goal):
+    as_therapist.patch_current(goal_url(goal["id"]), {"status": "met", "status_date": "2026-10-04"})
+
+    response = as_therapist.patch_current(goal_url(goal["id"]), {"status": "met", "status_date": "2026-10-02"})
+
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["status"], response.get_json()["status_date"]) == ("met", "2026-10-02")
+
+
 def test_a_goals_text_and_target_may_change_and_the_target_be_removed(as_therapist, goal):
     url = goal_url(goal["id"])
 
