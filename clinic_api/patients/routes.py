@@ -107,7 +107,7 @@ class EpisodeItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="The episode is discharged.")
     def patch(self, changes, episode_id: uuid.UUID):
         """Change an active episode of care"""
-        episode = service.get_episode(episode_id)
+        episode = service.get_episode(episode_id, for_update=True)
         blp.check_etag(episode, EpisodeOut)
         return service.update_episode(episode, changes)
 
@@ -120,7 +120,7 @@ class EpisodeItem(MethodView):
                                                         "the problem's `draft_visits`).")
 def discharge(fields, episode_id: uuid.UUID):
     """Discharge an episode of care (every visit note signed first)"""
-    episode = service.get_episode(episode_id)
+    episode = service.get_episode(episode_id, for_update=True)
     if episode.status == "active":
         fields.setdefault("discharge_date", today())
         ensure_ready_for_discharge(episode, fields["discharge_date"])

@@ -128,8 +128,10 @@ def archive_patient(patient: Patient) -> None:
 
 # ---- episodes of care -----------------------------------------------------------------------------
 
-def get_episode(episode_id: uuid.UUID) -> EpisodeOfCare:
-    episode = db.session.get(EpisodeOfCare, episode_id)
+def get_episode(episode_id: uuid.UUID, *, for_update: bool = False) -> EpisodeOfCare:
+    """The episode; ``for_update`` locks its row (PostgreSQL) so that a discharge and a new entry in the
+    episode cannot pass each other's checks at the same time. SQLite serialises writers anyway."""
+    episode = db.session.get(EpisodeOfCare, episode_id, with_for_update=for_update)
     if episode is None:
         raise NotFound("Episode of care")
     return episode

@@ -88,7 +88,7 @@ class EpisodeResponses(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="The corrected response was already corrected.")
     def post(self, fields, episode_id: uuid.UUID):
         """Record a questionnaire response: validated, scored, red flags raised on the episode"""
-        response = service.record_response(episodes.get_episode(episode_id), fields, current_user())
+        response = service.record_response(episodes.get_episode(episode_id, for_update=True), fields, current_user())
         return response, 201, {"Location": url_for("questionnaires.response", response_id=response.id)}
 
 

@@ -54,7 +54,7 @@ class EpisodeVisits(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED + " Or a second initial evaluation.")
     def post(self, fields, episode_id: uuid.UUID):
         """Log a visit as a draft SOAP note, with the pain scores taken at it"""
-        visit = service.create_visit(get_episode(episode_id), fields, current_user())
+        visit = service.create_visit(get_episode(episode_id, for_update=True), fields, current_user())
         return visit, 201, {"Location": url_for("visits.VisitItem", visit_id=visit.id)}
 
 
@@ -73,7 +73,7 @@ class VisitItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="The visit is signed, or the episode discharged.")
     def patch(self, changes, visit_id: uuid.UUID):
         """Change a draft visit (its author only)"""
-        visit = service.get_visit(visit_id)
+        visit = service.get_visit(visit_id, for_update=True)
         blp.check_etag(visit, VisitOut)
         return service.update_visit(visit, changes, current_user())
 
@@ -84,7 +84,7 @@ class VisitItem(MethodView):
 @blp.alt_response(409, schema=ProblemSchema, description="Already signed.")
 def sign_visit(visit_id: uuid.UUID):
     """Sign a draft visit (its author only): from now on it never changes"""
-    return service.sign_visit(service.get_visit(visit_id), current_user())
+    return service.sign_visit(service.get_visit(visit_id, for_update=True), current_user())
 
 
 @blp.route("/visits/<uuid:visit_id>/addenda", methods=["POST"])
@@ -94,7 +94,7 @@ def sign_visit(visit_id: uuid.UUID):
 @blp.alt_response(409, schema=ProblemSchema, description="The visit is still a draft.")
 def add_addendum(fields, visit_id: uuid.UUID):
     """Add a signed addendum to a signed visit"""
-    addendum = service.add_addendum(service.get_visit(visit_id), fields["text"], current_user())
+    addendum = service.add_addendum(service.get_visit(visit_id, for_update=True), fields["text"], current_user())
     return addendum, 201, {"Location": url_for("visits.VisitItem", visit_id=visit_id)}
 
 
@@ -114,7 +114,7 @@ class EpisodePainScores(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED + " Or the visit is signed.")
     def post(self, fields, episode_id: uuid.UUID):
         """Record a pain score (0-10) in a context"""
-        score = service.record_pain_score(get_episode(episode_id), fields, current_user())
+        score = service.record_pain_score(get_episode(episode_id, for_update=True), fields, current_user())
         return score, 201, {"Location": url_for("visits.pain_score", score_id=score.id)}
 
 
@@ -143,7 +143,7 @@ class EpisodeRuns(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def post(self, fields, episode_id: uuid.UUID):
         """Log a run of the return to running"""
-        run = service.record_run(get_episode(episode_id), fields, current_user())
+        run = service.record_run(get_episode(episode_id, for_update=True), fields, current_user())
         return run, 201, {"Location": url_for("visits.run", run_id=run.id)}
 
 
@@ -180,7 +180,7 @@ class EpisodeGoals(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def post(self, fields, episode_id: uuid.UUID):
         """Set a functional goal, optionally with a measurable target"""
-        goal = service.create_goal(get_episode(episode_id), fields, current_user())
+        goal = service.create_goal(get_episode(episode_id, for_update=True), fields, current_user())
         return goal, 201, {"Location": url_for("visits.GoalItem", goal_id=goal.id)}
 
 
@@ -199,6 +199,6 @@ class GoalItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def patch(self, changes, goal_id: uuid.UUID):
         """Change a goal or its status (met, not met, discontinued) with the date it changed"""
-        goal = service.get_goal(goal_id)
+        goal = service.get_goal(goal_id, for_update=True)
         blp.check_etag(goal, GoalOut)
         return service.update_goal(goal, changes)

@@ -116,8 +116,8 @@ class VisitOut(Schema):
     updated_at = fields.AwareDateTime()
 
     class Meta(Schema.Meta):
-        description = ("A visit. For the front desk only the appointment-level fields are present: " +
-                       ", ".join(CLINICAL_FIELDS) + " are left out.")
+        description = ("A visit. The front desk sees its appointment-level fields only: " +
+                       ", ".join(CLINICAL_FIELDS) + " are absent from its answers.")
 
     @post_dump
     def hide_clinical_fields(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -34,8 +34,8 @@ PAIN_MEASURES = tuple(f"pain_{context}" for context in PAIN_CONTEXTS)
 
 # ---- visits ---------------------------------------------------------------------------------------
 
-def _found(model: type[T], object_id: uuid.UUID, label: str) -> T:
-    found = db.session.get(model, object_id)
+def _found(model: type[T], object_id: uuid.UUID, label: str, for_update: bool = False) -> T:
+    found = db.session.get(model, object_id, with_for_update=for_update)
     if found is None:
         raise NotFound(label)
     return found
@@ -48,8 +48,9 @@ def _read(model: type[R], object_id: uuid.UUID, label: str, action: str, resourc
     return found
 
 
-def get_visit(visit_id: uuid.UUID) -> Visit:
-    return _found(Visit, visit_id, "Visit")
+def get_visit(visit_id: uuid.UUID, *, for_update: bool = False) -> Visit:
+    """The visit; ``for_update`` locks it so that a sign and a change cannot interleave."""
+    return _found(Visit, visit_id, "Visit", for_update)
 
 
 def _patient_id(episode_id: uuid.UUID) -> uuid.UUID:
@@ -160,7 +161,7 @@ def _ensure_author_of_draft(visit: Visit, user: User, doing: str) -> None:
 
 def update_visit(visit: Visit, changes: dict[str, Any], user: User) -> Visit:
     _ensure_author_of_draft(visit, user, "change")
-    episode = get_episode(visit.episode_id)
+    episode = get_episode(visit.episode_id, for_update=True)
     ensure_active(episode, "changes to its visits")
     visit_date = changes.get("visit_date", visit.visit_date)
     visit_type = changes.get("visit_type", visit.visit_type)
@@ -392,8 +393,8 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
 
 # ---- goals ----------------------------------------------------------------------------------------
 
-def get_goal(goal_id: uuid.UUID) -> Goal:
-    return _found(Goal, goal_id, "Goal")
+def get_goal(goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:
+    return _found(Goal, goal_id, "Goal", for_update)
 
 
 def _check_target(target: dict[str, Any] | None) -> None:
@@ -441,7 +442,7 @@ def create_goal(episode: EpisodeOfCare, fields: dict[str, Any], by: User) -> Goa
 
 
 def update_goal(goal: Goal, changes: dict[str, Any]) -> Goal:
-    episode = get_episode(goal.episode_id)
+    episode = get_episode(goal.episode_id, for_update=True)
     ensure_active(episode, "changes to its goals")
     if "status_date" in changes and "status" not in changes:
         raise RuleViolation("status_date", "Give it with the status it dates.")
