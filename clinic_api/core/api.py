@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
@@ -12,19 +13,30 @@ from webargs.flaskparser import FlaskParser
 
 from clinic_api.core.access import ensure_role
 from clinic_api.core.errors import (
+    PROBLEM_JSON,
     DomainError,
+    MalformedBody,
+    RuleViolation,
     domain_error_to_problem,
     http_exception_to_problem,
     problem,
     unexpected_error_to_problem,
 )
-from clinic_api.core.schemas import ProblemSchema
+from clinic_api.core.schemas import SURROGATE_MESSAGE, ProblemSchema, unpaired_surrogates
 
 log = logging.getLogger(__name__)
 
 
 class ClinicApi(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """flask-smorest's shared error responses, documented with the media type we send."""
+        super()._register_responses()
+        for name, response in self.spec.components.responses_lazy.items():
+            content = response.get("content", {})
+            if "application/json" in content and (name == "DEFAULT_ERROR" or HTTPStatus[name] >= 400):
+                content[PROBLEM_JSON] = content.pop("application/json")
 
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()
@@ -55,11 +67,27 @@ class StrictParser(FlaskParser):
     # headers and cookies still carry much that is not ours.
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
+    def _raw_load_json(self, req):
+        try:
+            body = super()._raw_load_json(req)
+        except RecursionError:  # a few kilobytes of [[[[... exhaust the decoder's recursion
+            raise MalformedBody("The JSON body is nested too deeply.") from None
+        bad = unpaired_surrogates(body)
+        if bad:
+            raise RuleViolation.many({path: [SURROGATE_MESSAGE] for path in bad})
+        return body
+
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
     METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
+
+    def alt_response(self, status_code: Any, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        """Error answers are documented as problem details, the media type they are sent with."""
+        if str(status_code).isdigit() and int(status_code) >= 400 and "response_ref" not in kwargs:
+            kwargs.setdefault("content_type", PROBLEM_JSON)
+        return super().alt_response(status_code, *args, **kwargs)
 
     def roles(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Allow only these roles; documents the bearer requirement and the 401/403 answers."""

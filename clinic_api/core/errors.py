@@ -30,6 +30,10 @@ class DomainError(Exception):
         self.extensions = dict(extensions) if extensions else {}
 
 
+class MalformedBody(DomainError):
+    status, slug, title = 400, "malformed-json", "Malformed JSON"
+
+
 class Unauthorized(DomainError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 

@@ -26,7 +26,6 @@ class Text(fields.String):
     """
 
     default_error_messages = {"control": "Must not contain control characters.",
-                              "surrogate": "Must not contain unpaired surrogate code points.",
                               "blank": "Must not be blank."}
 
     def __init__(self, *, max_length: int, strip: bool = True, allow_blank: bool = False,
@@ -45,13 +44,35 @@ class Text(fields.String):
         allowed = "\n\r\t" if self.multiline else ""
         if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
             raise self.make_error("control")
-        if any(unicodedata.category(ch) == "Cs" for ch in text):  # half a UTF-16 pair: not storable text
-            raise self.make_error("surrogate")
         if self.strip:
             text = text.strip()
         if not self.allow_blank and not text.strip():
             raise self.make_error("blank")
         return text
+
+
+SURROGATE_MESSAGE = "Must not contain unpaired surrogate code points."
+
+
+def unpaired_surrogates(body: Any) -> list[str]:
+    """Dotted paths of the strings (or keys) in a JSON body holding half a UTF-16 pair ("\\ud800").
+
+    JSON may escape them, but no database stores them as text; they are refused up front, everywhere."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in value):
+                found.append(path or "_schema")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                stack.append((child, key))
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value))
+    return sorted(set(found))
 
 
 class PatchSchema(Schema):
@@ -69,7 +90,11 @@ class Instant(fields.AwareDateTime):
     """A point in time: ISO 8601 with an offset on the way in, kept (and answered) in UTC."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+            raise ma.ValidationError("Out of range once converted to UTC.") from None
 
 
 class Email(fields.Email):

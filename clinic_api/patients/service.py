@@ -149,9 +149,12 @@ def _ensure_therapist(user_id: uuid.UUID) -> None:
         raise RuleViolation("therapist_id", "Must be an active therapist's id.")
 
 
-def _check_dates(onset: date | None, start: date) -> None:
+def _check_dates(onset: date | None, start: date, born: date) -> None:
     if onset is not None and onset > start:
         raise RuleViolation("onset_date", "Must not be after start_date.")
+    for name, day in (("onset_date", onset), ("start_date", start)):
+        if day is not None and day < born:
+            raise RuleViolation(name, "Must not be before the patient's date of birth.")
 
 
 def open_episode(patient: Patient, fields: dict[str, Any], opened_by: User) -> EpisodeOfCare:
@@ -160,7 +163,7 @@ def open_episode(patient: Patient, fields: dict[str, Any], opened_by: User) -> E
         fields["therapist_id"] = opened_by.id if opened_by.role == THERAPIST else None
     if fields["therapist_id"] is not None:
         _ensure_therapist(fields["therapist_id"])
-    _check_dates(fields.get("onset_date"), fields["start_date"])
+    _check_dates(fields.get("onset_date"), fields["start_date"], patient.date_of_birth)
     episode = EpisodeOfCare(patient_id=patient.id, status="active", **fields)
     db.session.add(episode)
     db.session.flush()
@@ -187,7 +190,8 @@ def update_episode(episode: EpisodeOfCare, changes: dict[str, Any]) -> EpisodeOf
     ensure_active(episode)
     if changes.get("therapist_id") is not None:
         _ensure_therapist(changes["therapist_id"])
-    _check_dates(changes.get("onset_date", episode.onset_date), changes.get("start_date", episode.start_date))
+    born = db.session.scalar(select(Patient.date_of_birth).where(Patient.id == episode.patient_id))
+    _check_dates(changes.get("onset_date", episode.onset_date), changes.get("start_date", episode.start_date), born)
     for name, value in changes.items():
         setattr(episode, name, value)
     audit.record("episode.update", "episode_of_care", episode.id, patient_id=episode.patient_id,

@@ -66,6 +66,8 @@ DEFAULT_TEXT_MAX_LENGTH = 2000
 MAX_PRECISION = 4
 MAX_CODE_LENGTH = 40
 MAX_ID_LENGTH = 64
+# Conditions nest all/any/not; real rules need a handful of levels, and a bound keeps evaluation safe.
+MAX_CONDITION_DEPTH = 10
 
 DEFINITION_KEYS = (
     "code",
@@ -457,9 +459,13 @@ def _validate_condition(
     items: Mapping[str, _ItemInfo],
     out: _Collector,
     self_id: str | None = None,
+    depth: int = 1,
 ) -> None:
     if not isinstance(condition, dict):
         out.add(path, "Must be a condition object.")
+        return
+    if depth > MAX_CONDITION_DEPTH:
+        out.add(path, f"Conditions may nest at most {MAX_CONDITION_DEPTH} levels deep.")
         return
     for group in ("all", "any"):
         if group in condition:
@@ -470,12 +476,12 @@ def _validate_condition(
                 out.add(f"{path}.{group}", "Must be a non-empty list of conditions.")
                 return
             for number, part in enumerate(parts):
-                _validate_condition(part, f"{path}.{group}.{number}", items, out, self_id)
+                _validate_condition(part, f"{path}.{group}.{number}", items, out, self_id, depth + 1)
             return
     if "not" in condition:
         if set(condition) != {"not"}:
             out.add(path, "'not' must be the only key of its condition.")
-        _validate_condition(condition["not"], f"{path}.not", items, out, self_id)
+        _validate_condition(condition["not"], f"{path}.not", items, out, self_id, depth + 1)
         return
     if "item" in condition:
         subject_key, allowed = "item", ITEM_OPERATORS

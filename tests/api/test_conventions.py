@@ -78,6 +78,49 @@ def test_malformed_json_is_400(as_front_desk, raw):
     assert response.get_json()["title"] in {"Malformed JSON", "Bad Request"}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/patients", "/api/v1/auth/login"])
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_json_nested_too_deeply_is_400(as_front_desk, path, opening):
+    raw = opening * 5000 + "1" + ("]" if opening == "[" else "}") * 5000
+
+    response = as_front_desk.request("POST", path, data=raw, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["detail"] == "The JSON body is nested too deeply."
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/v1/patients", {**MADDIE, "email": "a@\ud800.com"}, "email"),
+    ("/api/v1/patients", {**MADDIE, "running_profile": {"goal_race": {"name": "City \udfff"}}},
+     "running_profile.goal_race.name"),
+    ("/api/v1/auth/login", {"email": "desk@clinic.test", "password": "\ud800"}, "password"),
+    ("/api/v1/auth/login", {"email": "\ud800", "password": "x"}, "email"),
+    ("/api/v1/auth/password", {"current_password": PASSWORD, "new_password": "A-long-\ud800-passphrase"},
+     "new_password"),
+])
+def test_unpaired_surrogates_are_refused_on_their_field(as_front_desk, path, body, field):
+    response = as_front_desk.post(path, json=body)
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {field: ["Must not contain unpaired surrogate code points."]}
+    assert as_front_desk.get("/api/v1/patients").get_json()["total"] == 0
+    assert as_front_desk.get("/api/v1/auth/me").status_code == 200  # the password did not change
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_an_instant_out_of_range_in_utc_is_422(as_admin, as_therapist, create_episode, instant):
+    episode = create_episode()
+
+    audit = as_admin.get("/api/v1/audit-events", query_string={"from": instant})
+    pain = as_therapist.post(f"/api/v1/episodes/{episode['id']}/pain-scores",
+                             json={"score": 3, "context": "current", "recorded_at": instant})
+
+    assert (audit.status_code, list(audit.get_json()["errors"])) == (422, ["from"])
+    assert (pain.status_code, list(pain.get_json()["errors"])) == (422, ["recorded_at"])
+    assert as_therapist.get(f"/api/v1/episodes/{episode['id']}/pain-scores").get_json()["total"] == 0
+
+
 @pytest.mark.parametrize("body", [[], "a string", 42, None, [MADDIE]])
 def test_a_body_that_is_not_an_object_is_422(as_front_desk, body):
     response = as_front_desk.post("/api/v1/patients", json=body)
@@ -239,6 +282,10 @@ def test_openapi_document_is_valid_and_describes_the_api(anonymous):
     patients_get = document["paths"]["/api/v1/patients"]["get"]
     assert {"401", "403", "422"} <= set(patients_get["responses"])
     assert "PatientPage" in document["components"]["schemas"]
+    # Errors are documented with the media type they are sent with.
+    assert "application/problem+json" in patients_get["responses"]["403"]["content"]
+    unprocessable = document["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert list(unprocessable) == ["application/problem+json"]
 
 
 def test_swagger_ui_is_served_without_internet(anonymous):

@@ -49,6 +49,9 @@ def test_diagnosis_code_is_normalised(as_therapist, create_patient):
     ({"diagnosis_text": ""}, "diagnosis_text"),
     ({"onset_date": "2026-09-02"}, "onset_date"),
     ({"start_date": "2999-01-01"}, "start_date"),
+    ({"start_date": "1994-05-16", "onset_date": None}, "start_date"),  # the day before Maddie was born
+    ({"start_date": "0001-01-01", "onset_date": None}, "start_date"),
+    ({"onset_date": "1980-01-01"}, "onset_date"),
     ({"therapist_id": "00000000-0000-4000-8000-000000000000"}, "therapist_id"),
     ({"status": "discharged"}, "status"),
 ])

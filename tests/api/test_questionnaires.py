@@ -93,6 +93,16 @@ def test_a_new_version_leaves_the_old_one_as_it_was(as_admin, as_therapist):
     assert again.status_code == 409
 
 
+LEVEL_4 = {"item": "q1", "equals": "level_4"}
+
+
+def nested(condition, levels):
+    """A condition wrapped in any/all until it is ``levels`` deep."""
+    for level in range(levels - 1):
+        condition = {"any" if level % 2 else "all": [condition]}
+    return condition
+
+
 def broken(change):
     definition = copy.deepcopy(UWRI)
     change(definition)
@@ -107,6 +117,8 @@ def broken(change):
     (broken(lambda d: d["items"][0].update(type="slider")), "items.0.type"),
     (broken(lambda d: d.update(red_flags=[{"code": "x", "title": "X", "message": "Review.",
                                            "when": {"item": "nope", "equals": True}}])), "red_flags"),
+    (broken(lambda d: d.update(red_flags=[{"code": "x", "title": "X", "message": "Review.",
+                                           "when": nested(LEVEL_4, 11)}])), "red_flags.0.when"),
     (broken(lambda d: d.update(code="Has Spaces")), "code"),
     (broken(lambda d: d.pop("items")), "items"),
     (broken(lambda d: d.update(colour="blue")), "colour"),
@@ -118,6 +130,20 @@ def test_a_bad_definition_is_422_naming_what_is_wrong(as_admin, definition, path
     errors = response.get_json()["errors"]
     assert any(key == path or key.startswith(path + ".") for key in errors), errors
     assert as_admin.get("/api/v1/questionnaires/uwri").status_code == 404
+
+
+def test_a_red_flag_rule_ten_levels_deep_is_accepted_and_raises(as_admin, as_therapist, create_episode):
+    definition = {**UWRI, "red_flags": [{"code": "deep", "title": "Deep", "message": "Review.",
+                                         "when": nested(LEVEL_4, 10)}]}
+    published = as_admin.post("/api/v1/questionnaires", json=definition)
+    assert published.status_code == 201, published.get_json()
+    episode = create_episode()
+
+    response = as_therapist.post(f"/api/v1/episodes/{episode['id']}/responses", json={
+        "questionnaire": "uwri", "answers": {f"q{n}": "level_4" for n in range(1, 10)}, "source": "staff"})
+
+    assert response.status_code == 201, response.get_json()
+    assert [flag["code"] for flag in response.get_json()["red_flags"]] == ["deep"]
 
 
 @pytest.mark.parametrize("role", ["as_front_desk", "as_therapist"])
