@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
@@ -157,8 +157,7 @@ class DayOrInstant(Instant):
                 day = date.fromisoformat(value)
             except ValueError:
                 raise ValidationError("Not a valid date or date-time.") from None
-            start = datetime.combine(day, time(), UTC)
-            return start + timedelta(days=1) - timedelta(microseconds=1) if self.end_of_day else start
+            return datetime.combine(day, time.max if self.end_of_day else time.min, UTC)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
