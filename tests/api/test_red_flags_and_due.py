@@ -111,3 +111,38 @@ def test_groc_is_due_at_discharge(as_therapist, create_episode):
     as_therapist.post(f"/api/v1/episodes/{episode['id']}/responses", json={
         "questionnaire": "groc", "answers": {"global_change": 5}, "taken_at": datetime.now(UTC).isoformat()})
     assert ("groc", "discharge") not in due_codes(as_therapist, episode)
+
+
+def log_visit(client, episode, body):
+    response = client.post(f"/api/v1/episodes/{episode['id']}/visits", json=body)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_measures_come_due_again_after_four_visits_since_last_taken(as_therapist, create_episode):
+    from tests.api.test_therapist_day import EVALUATION
+
+    start = datetime.now(UTC).date() - timedelta(days=10)
+    episode = create_episode(start_date=start.isoformat())
+    taken = datetime.combine(start, datetime.min.time(), UTC).replace(hour=9).isoformat()
+    responses = f"/api/v1/episodes/{episode['id']}/responses"
+    intake(as_therapist, episode, taken_at=taken)
+    as_therapist.post(responses, json={"questionnaire": "nprs", "answers": {"pain": 6}, "taken_at": taken})
+    log_visit(as_therapist, episode, {**EVALUATION, "visit_date": start.isoformat(), "pain_scores": []})
+    for day in (2, 4, 6):
+        log_visit(as_therapist, episode, {"visit_type": "follow_up", "visit_date": str(start + timedelta(days=day))})
+    assert ("nprs", "remeasure") not in due_codes(as_therapist, episode)  # three visits since, ten days
+
+    log_visit(as_therapist, episode, {"visit_type": "follow_up", "visit_date": str(start + timedelta(days=8))})
+
+    assert ("nprs", "remeasure") in due_codes(as_therapist, episode)
+    assert ("runner_intake", "remeasure") not in due_codes(as_therapist, episode)  # the intake is taken once
+
+
+def test_groc_is_due_once_a_discharge_visit_is_logged(as_therapist, create_episode):
+    episode = create_episode()
+    log_visit(as_therapist, episode, {"visit_type": "initial_evaluation", "visit_date": "2026-09-01"})
+    assert ("groc", "discharge") not in due_codes(as_therapist, episode)
+
+    log_visit(as_therapist, episode, {"visit_type": "discharge", "visit_date": "2026-10-01"})
+
+    assert ("groc", "discharge") in due_codes(as_therapist, episode)
