@@ -229,7 +229,7 @@ def test_pain_scores_are_listed_in_time_order(as_therapist, ep, pain_history):
     ({"context": ["current", "night"], "from": "2026-09-03"}, ["night"]),
     ({"from": "0001-01-01", "to": "9999-12-31"}, ["first", "morning_run", "evening", "night"]),
 ], ids=["one-context", "two-contexts", "no-match", "one-day", "from-day", "to-day", "from-instant", "to-instant",
-        "instant-range-with-offsets", "instant-to-end-of-day", "context-and-period"])
+        "instant-range-with-offsets", "instant-to-end-of-day", "context-and-period", "whole-calendar"])
 def test_pain_scores_are_filtered_by_context_and_period(as_therapist, ep, pain_history, query, expected):
     scores = listed(as_therapist, f"{ep}/pain-scores", **query)
 
