@@ -17,8 +17,10 @@ from clinic_api.core.errors import (
     DomainError,
     MalformedBody,
     RuleViolation,
+    concurrent_change_problem,
     domain_error_to_problem,
     http_exception_to_problem,
+    is_unique_violation,
     problem,
     unexpected_error_to_problem,
 )
@@ -56,10 +58,10 @@ def database_unavailable(error: OperationalError):
                    slug="service-unavailable", headers={"Retry-After": "5"})
 
 
-def integrity_conflict(_error: IntegrityError):
-    # A constraint the service could not check first: two requests taking the same unique slot at once.
-    return problem(409, "Conflict with the current state", "The change conflicts with one made at the same "
-                   "time; fetch the current state and retry.", slug="conflict")
+def integrity_conflict(error: IntegrityError):
+    # A unique slot taken by a request running at the same time is a conflict to retry; any other
+    # constraint failing means a rule the service missed: a bug, logged as such.
+    return concurrent_change_problem() if is_unique_violation(error) else unexpected_error_to_problem(error)
 
 
 class StrictParser(FlaskParser):

@@ -174,6 +174,17 @@ def domain_error_to_problem(error: DomainError) -> Response:
                    headers=error.headers, extensions=error.extensions)
 
 
+def is_unique_violation(error: Exception) -> bool:
+    """A unique constraint refused the row (PostgreSQL SQLSTATE 23505, or SQLite's message)."""
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(original)
+
+
+def concurrent_change_problem() -> Response:
+    return problem(409, "Conflict with the current state", "The change conflicts with one made at the same "
+                   "time; fetch the current state and retry.", slug="conflict")
+
+
 def unexpected_error_to_problem(error: Exception) -> Response:
     if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return http_exception_to_problem(error)

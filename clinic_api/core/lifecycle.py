@@ -15,7 +15,7 @@ from flask import Flask, Response, g, request
 from sqlalchemy.exc import IntegrityError
 
 from clinic_api.core import idempotency
-from clinic_api.core.errors import problem
+from clinic_api.core.errors import concurrent_change_problem, is_unique_violation, unexpected_error_to_problem
 from clinic_api.extensions import db
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -33,11 +33,11 @@ def finish_request(response: Response) -> Response:
         idempotency.complete(response)
         try:
             db.session.commit()
-        except IntegrityError:
+        except IntegrityError as error:
             # A race the service could not see (two requests taking the same unique value at once).
             db.session.rollback()
-            response = problem(409, "Conflict with the current state",
-                               "The change conflicts with one made at the same time; retry.", slug="conflict")
+            response = concurrent_change_problem() if is_unique_violation(error) \
+                else unexpected_error_to_problem(error)
     else:
         db.session.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")

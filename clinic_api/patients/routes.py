@@ -8,7 +8,6 @@ from flask.views import MethodView
 from clinic_api.core.access import FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
 from clinic_api.core.api import Blueprint
 from clinic_api.core.schemas import ProblemSchema, page_of
-from clinic_api.core.types import today
 from clinic_api.patients import service
 from clinic_api.patients.schemas import (
     DischargeIn,
@@ -21,7 +20,6 @@ from clinic_api.patients.schemas import (
     PatientPatch,
     PatientQuery,
 )
-from clinic_api.visits.service import ensure_ready_for_discharge
 
 blp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients and episodes of care.")
 
@@ -120,8 +118,4 @@ class EpisodeItem(MethodView):
                                                         "the problem's `draft_visits`).")
 def discharge(fields, episode_id: uuid.UUID):
     """Discharge an episode of care (every visit note signed first)"""
-    episode = service.get_episode(episode_id, for_update=True)
-    if episode.status == "active":
-        fields.setdefault("discharge_date", today())
-        ensure_ready_for_discharge(episode, fields["discharge_date"])
-    return service.discharge_episode(episode, fields)
+    return service.discharge_episode(service.get_episode(episode_id, for_update=True), fields)

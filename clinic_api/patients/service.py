@@ -18,6 +18,7 @@ from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import today, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
+from clinic_api.visits import records
 
 PROFILE_COLUMNS = {"weekly_distance_km": "weekly_distance_km", "years_running": "years_running"}
 GOAL_RACE_COLUMNS = {"name": "goal_race_name", "date": "goal_race_date", "distance_km": "goal_race_distance_km"}
@@ -192,6 +193,8 @@ def update_episode(episode: EpisodeOfCare, changes: dict[str, Any]) -> EpisodeOf
         _ensure_therapist(changes["therapist_id"])
     born = db.session.scalar(select(Patient.date_of_birth).where(Patient.id == episode.patient_id))
     _check_dates(changes.get("onset_date", episode.onset_date), changes.get("start_date", episode.start_date), born)
+    if "start_date" in changes:
+        records.ensure_start_before_entries(episode, changes["start_date"])
     for name, value in changes.items():
         setattr(episode, name, value)
     audit.record("episode.update", "episode_of_care", episode.id, patient_id=episode.patient_id,
@@ -205,6 +208,7 @@ def discharge_episode(episode: EpisodeOfCare, fields: dict[str, Any]) -> Episode
     discharge_date = fields.get("discharge_date") or today()
     if discharge_date < episode.start_date:
         raise RuleViolation("discharge_date", "Must not be before the episode's start_date.")
+    records.ensure_ready_for_discharge(episode, discharge_date)
     episode.status = "discharged"
     episode.discharge_date = discharge_date
     episode.discharge_reason = fields["reason"]

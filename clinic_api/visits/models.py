@@ -54,7 +54,7 @@ class Visit(db.Model):
 
     # Loaded with a page of visits in one extra query each, whatever the number of visits.
     pain_scores: Mapped[list[PainScore]] = relationship(
-        lazy="selectin", order_by="PainScore.recorded_at", back_populates="visit")
+        lazy="selectin", order_by="(PainScore.recorded_at, PainScore.created_at)", back_populates="visit")
     addenda: Mapped[list[Addendum]] = relationship(lazy="selectin", order_by="Addendum.created_at")
 
 

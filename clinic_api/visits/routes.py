@@ -73,7 +73,7 @@ class VisitItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="The visit is signed, or the episode discharged.")
     def patch(self, changes, visit_id: uuid.UUID):
         """Change a draft visit (its author only)"""
-        visit = service.get_visit(visit_id, for_update=True)
+        visit = service.lock_visit(visit_id)
         blp.check_etag(visit, VisitOut)
         return service.update_visit(visit, changes, current_user())
 
@@ -84,7 +84,7 @@ class VisitItem(MethodView):
 @blp.alt_response(409, schema=ProblemSchema, description="Already signed.")
 def sign_visit(visit_id: uuid.UUID):
     """Sign a draft visit (its author only): from now on it never changes"""
-    return service.sign_visit(service.get_visit(visit_id, for_update=True), current_user())
+    return service.sign_visit(service.lock_visit(visit_id), current_user())
 
 
 @blp.route("/visits/<uuid:visit_id>/addenda", methods=["POST"])
@@ -94,7 +94,7 @@ def sign_visit(visit_id: uuid.UUID):
 @blp.alt_response(409, schema=ProblemSchema, description="The visit is still a draft.")
 def add_addendum(fields, visit_id: uuid.UUID):
     """Add a signed addendum to a signed visit"""
-    addendum = service.add_addendum(service.get_visit(visit_id, for_update=True), fields["text"], current_user())
+    addendum = service.add_addendum(service.lock_visit(visit_id), fields["text"], current_user())
     return addendum, 201, {"Location": url_for("visits.VisitItem", visit_id=visit_id)}
 
 

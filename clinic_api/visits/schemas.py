@@ -62,12 +62,15 @@ class VisitIn(Schema):
     interventions = fields.List(fields.Nested(InterventionSchema), validate=validate.Length(max=50))
     home_exercises = fields.List(fields.Nested(HomeExerciseSchema), validate=validate.Length(max=50))
     pain_scores = fields.List(fields.Nested(VisitPainScoreIn), validate=validate.Length(max=20),
-                              metadata={"description": "Pain scores recorded with the visit. In a PATCH of a "
-                                                       "draft they replace the visit's pain scores."})
+                              metadata={"description": "Pain scores recorded with the visit."})
 
 
 class VisitPatch(PatchSchema, VisitIn):
-    pass
+    """A draft's note changes; its pain scores are records of their own and are added, never rewritten
+    (``POST /episodes/{id}/pain-scores`` with the draft's ``visit_id``)."""
+
+    class Meta(PatchSchema.Meta):
+        exclude = ("pain_scores",)
 
 
 class PainScoreOut(Schema):

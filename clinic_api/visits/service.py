@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
@@ -48,9 +48,19 @@ def _read(model: type[R], object_id: uuid.UUID, label: str, action: str, resourc
     return found
 
 
-def get_visit(visit_id: uuid.UUID, *, for_update: bool = False) -> Visit:
-    """The visit; ``for_update`` locks it so that a sign and a change cannot interleave."""
-    return _found(Visit, visit_id, "Visit", for_update)
+def get_visit(visit_id: uuid.UUID) -> Visit:
+    return _found(Visit, visit_id, "Visit")
+
+
+def lock_visit(visit_id: uuid.UUID) -> Visit:
+    """The visit, to change, sign or amend: its episode's row is locked first, then its own (PostgreSQL).
+
+    Every write in an episode takes the episode's lock first, so that writers queue in one order (a
+    sign cannot slip between a pain score's check and its insert, and no two writers deadlock)."""
+    visit = get_visit(visit_id)
+    get_episode(visit.episode_id, for_update=True)
+    db.session.refresh(visit, with_for_update=True)
+    return visit
 
 
 def _patient_id(episode_id: uuid.UUID) -> uuid.UUID:
@@ -161,7 +171,7 @@ def _ensure_author_of_draft(visit: Visit, user: User, doing: str) -> None:
 
 def update_visit(visit: Visit, changes: dict[str, Any], user: User) -> Visit:
     _ensure_author_of_draft(visit, user, "change")
-    episode = get_episode(visit.episode_id, for_update=True)
+    episode = get_episode(visit.episode_id)
     ensure_active(episode, "changes to its visits")
     visit_date = changes.get("visit_date", visit.visit_date)
     visit_type = changes.get("visit_type", visit.visit_type)
@@ -169,16 +179,10 @@ def update_visit(visit: Visit, changes: dict[str, Any], user: User) -> Visit:
         _check_visit_date(episode, visit_date)
     if "visit_date" in changes or "visit_type" in changes:
         _check_visit_order(episode, visit_type, visit_date, visit.id)
-    scores = changes.pop("pain_scores", None)
     for name, value in changes.items():
-        setattr(visit, name, [] if value is None and name in ("interventions", "home_exercises") else value)
-    if scores is not None:
-        db.session.execute(delete(PainScore).where(PainScore.visit_id == visit.id))
-        _add_visit_pain_scores(visit, episode, scores, user)
-        db.session.flush()
-        db.session.expire(visit, ["pain_scores"])
+        setattr(visit, name, value)
     audit.record("visit.update", "visit", visit.id, patient_id=episode.patient_id,
-                 details={"fields": sorted([*changes, *(["pain_scores"] if scores is not None else [])])})
+                 details={"fields": sorted(changes)})
     return visit
 
 
@@ -212,38 +216,10 @@ class VisitCounts:
     dates: list[date]
     discharge_visit_logged: bool
 
-    def since(self, day: date) -> int:
-        return sum(1 for visit_date in self.dates if visit_date > day)
-
 
 def visit_counts(episode: EpisodeOfCare) -> VisitCounts:
     rows = db.session.execute(select(Visit.visit_date, Visit.visit_type).where(Visit.episode_id == episode.id)).all()
     return VisitCounts(sorted(row.visit_date for row in rows), any(row.visit_type == "discharge" for row in rows))
-
-
-def ensure_ready_for_discharge(episode: EpisodeOfCare, discharge_date: date) -> None:
-    """Every note signed, and nothing recorded after the discharge date."""
-    drafts = db.session.execute(select(Visit.id, Visit.visit_date, Visit.therapist_id)
-                                .where(Visit.episode_id == episode.id, Visit.status == "draft")
-                                .order_by(Visit.visit_date)).all()
-    if drafts:
-        raise Conflict(f"{len(drafts)} visit note(s) of the episode are unsigned; sign them before discharging.",
-                       extensions={"draft_visits": [{"id": str(d.id), "visit_date": d.visit_date.isoformat(),
-                                                     "therapist_id": str(d.therapist_id)} for d in drafts]})
-    last = _latest_entry_date(episode)
-    if last is not None and discharge_date < last:
-        raise RuleViolation("discharge_date", f"Must not be before the episode's last visit, pain score or run "
-                                              f"({last.isoformat()}).")
-
-
-def _latest_entry_date(episode: EpisodeOfCare) -> date | None:
-    """The day of the episode's latest visit, pain score or run: a discharge may not come before it."""
-    days = [db.session.scalar(select(func.max(Visit.visit_date)).where(Visit.episode_id == episode.id)),
-            db.session.scalar(select(func.max(RunLog.run_date)).where(RunLog.episode_id == episode.id))]
-    last_pain = db.session.scalar(select(func.max(PainScore.recorded_at)).where(PainScore.episode_id == episode.id))
-    if last_pain is not None:
-        days.append(last_pain.date() if isinstance(last_pain, datetime) else date.fromisoformat(str(last_pain)[:10]))
-    return max((day for day in days if day is not None), default=None)
 
 
 # ---- pain scores ----------------------------------------------------------------------------------
@@ -264,12 +240,14 @@ def record_pain_score(episode: EpisodeOfCare, fields: dict[str, Any], by: User) 
         raise RuleViolation("recorded_at", message)
     visit_id = fields.get("visit_id")
     if visit_id is not None:
-        visit = db.session.get(Visit, visit_id)
+        visit = db.session.get(Visit, visit_id, with_for_update=True)  # after the episode's lock: see lock_visit
         if visit is None or visit.episode_id != episode.id:
             raise RuleViolation("visit_id", "No such visit in this episode.")
         if visit.status == "signed":
             raise Conflict("The visit is signed and never changes; record the score without visit_id.",
                            errors={"visit_id": ["The visit is signed."]})
+        if visit.therapist_id != by.id:
+            raise Forbidden("Only the visit's author adds pain scores to its note.")
     score = PainScore(episode_id=episode.id, visit_id=visit_id, score=fields["score"], context=fields["context"],
                       recorded_at=recorded_at, note=fields.get("note"), recorded_by=by.id)
     db.session.add(score)

@@ -1,13 +1,34 @@
-"""Two therapists logging an episode's first visit at the same moment: one initial evaluation survives."""
+"""Requests in the same episode at the same moment: the rules hold on both databases."""
 from __future__ import annotations
 
 import threading
+
+import pytest
 
 from tests.api.test_therapist_day import EVALUATION
 from tests.conftest import KNEE_EPISODE, MADDIE, PASSWORD
 
 
-def test_concurrent_initial_evaluations_leave_one(fresh_app):
+def at_once(app, headers, *calls):
+    """Send the requests (method, url, body) from separate threads released together; answers in order."""
+    answers: list = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def send(index: int, method: str, url: str, body) -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers[index] = client.open(url, method=method, json=body, headers=headers)
+
+    threads = [threading.Thread(target=send, args=(index, *call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+@pytest.fixture
+def therapist_headers(fresh_app):
     from clinic_api.auth import service
     from clinic_api.extensions import db
 
@@ -15,24 +36,54 @@ def test_concurrent_initial_evaluations_leave_one(fresh_app):
         user = service.create_user(email="pt@clinic.test", full_name="PT", role="therapist", password=PASSWORD)
         token = service.issue_token(user).access_token
         db.session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
-    client = fresh_app.test_client()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_episode(client, headers):
     patient = client.post("/api/v1/patients", json=MADDIE, headers=headers).get_json()
-    episode = client.post(f"/api/v1/patients/{patient['id']}/episodes", json=KNEE_EPISODE, headers=headers).get_json()
-    url = f"/api/v1/episodes/{episode['id']}/visits"
-    answers: list[int] = []
-    barrier = threading.Barrier(2)
+    return client.post(f"/api/v1/patients/{patient['id']}/episodes", json=KNEE_EPISODE, headers=headers).get_json()
 
-    def evaluate() -> None:
-        own_client = fresh_app.test_client()
-        barrier.wait()
-        answers.append(own_client.post(url, json=EVALUATION, headers=headers).status_code)
 
-    threads = [threading.Thread(target=evaluate) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def test_concurrent_initial_evaluations_leave_one(fresh_app, therapist_headers):
+    client = fresh_app.test_client()
+    url = f"/api/v1/episodes/{new_episode(client, therapist_headers)['id']}/visits"
 
-    assert sorted(answers) == [201, 409]
-    assert client.get(url, headers=headers).get_json()["total"] == 1
+    answers = at_once(fresh_app, therapist_headers, ("POST", url, EVALUATION), ("POST", url, EVALUATION))
+
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    assert client.get(url, headers=therapist_headers).get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_pain_score_racing_a_signature_never_changes_the_signed_note(fresh_app, therapist_headers, attempt):
+    client = fresh_app.test_client()
+    episode = new_episode(client, therapist_headers)
+    visit = client.post(f"/api/v1/episodes/{episode['id']}/visits", json=EVALUATION,
+                        headers=therapist_headers).get_json()
+
+    signed, scored = at_once(fresh_app, therapist_headers, ("POST", f"/api/v1/visits/{visit['id']}/sign", None),
+                             ("POST", f"/api/v1/episodes/{episode['id']}/pain-scores",
+                              {"score": 2, "context": "current", "visit_id": visit["id"]}))
+
+    assert signed.status_code == 200, signed.get_json()
+    assert scored.status_code in (201, 409), scored.get_json()
+    shown = client.get(f"/api/v1/visits/{visit['id']}", headers=therapist_headers).get_json()
+    assert shown["pain_scores"] == signed.get_json()["pain_scores"]
+    assert len(shown["pain_scores"]) == (3 if scored.status_code == 201 else 2)
+
+
+def test_a_draft_changed_while_a_pain_score_is_added_to_it_deadlocks_neither(fresh_app, therapist_headers):
+    client = fresh_app.test_client()
+    episode = new_episode(client, therapist_headers)
+    visit = client.post(f"/api/v1/episodes/{episode['id']}/visits", json=EVALUATION,
+                        headers=therapist_headers).get_json()
+    etag = client.get(f"/api/v1/visits/{visit['id']}", headers=therapist_headers).headers["ETag"]
+
+    changed, scored = at_once(fresh_app, {**therapist_headers, "If-Match": etag},
+                              ("PATCH", f"/api/v1/visits/{visit['id']}", {"plan": "Add hopping."}),
+                              ("POST", f"/api/v1/episodes/{episode['id']}/pain-scores",
+                               {"score": 2, "context": "current", "visit_id": visit["id"]}))
+
+    assert scored.status_code == 201, scored.get_json()
+    # The score landing first changes the note's ETag: the change is then stale (412), never a deadlock (503).
+    assert changed.status_code in (200, 412), changed.get_json()

@@ -480,37 +480,27 @@ def test_changing_a_visit_with_a_stale_etag_is_refused(as_therapist, evaluation)
     assert as_therapist.get(url).get_json()["plan"] == "First change."
 
 
-def test_a_change_with_pain_scores_replaces_the_visits_pain_scores(as_therapist, episode, evaluation):
+def test_a_change_never_rewrites_the_pain_scores_recorded_with_the_visit(as_therapist, episode, evaluation):
     url = visit_url(evaluation["id"])
+    scores_before = stored_pain_scores(as_therapist, episode["id"])
 
-    response = as_therapist.patch_current(url, {"pain_scores": [
-        {"score": 2, "context": "squatting", "recorded_at": "2026-09-01T09:00:00+00:00"}]})
+    response = as_therapist.patch_current(url, {"pain_scores": []})
 
-    assert response.status_code == 200, response.get_json()
-    assert [(p["context"], p["score"]) for p in response.get_json()["pain_scores"]] == [("squatting", 2)]
-    assert [(p["context"], p["score"]) for p in as_therapist.get(url).get_json()["pain_scores"]] == [
-        ("squatting", 2)]
-    assert [(p["context"], p["score"], p["visit_id"]) for p in stored_pain_scores(as_therapist, episode["id"])] == [
-        ("squatting", 2, evaluation["id"])]
+    assert_problem(response, 422, "pain_scores")
+    assert stored_pain_scores(as_therapist, episode["id"]) == scores_before != []
 
 
-def test_a_change_with_no_pain_scores_removes_them(as_therapist, episode, evaluation):
-    response = as_therapist.patch_current(visit_url(evaluation["id"]), {"pain_scores": []})
+def test_a_draft_takes_more_pain_scores_from_its_author_only(as_therapist, as_other_therapist, episode, evaluation):
+    url = f"/api/v1/episodes/{episode['id']}/pain-scores"
+    body = {"score": 1, "context": "squatting", "visit_id": evaluation["id"]}
 
-    assert response.status_code == 200, response.get_json()
-    assert response.get_json()["pain_scores"] == []
-    assert stored_pain_scores(as_therapist, episode["id"]) == []
+    refused = as_other_therapist.post(url, json=body)
+    added = as_therapist.post(url, json=body)
 
-
-def test_replacing_a_visits_pain_scores_keeps_the_episodes_other_scores(as_therapist, episode, evaluation):
-    other = as_therapist.post(f"/api/v1/episodes/{episode['id']}/pain-scores", json={
-        "score": 4, "context": "during_running", "recorded_at": "2026-09-03T07:00:00+00:00"})
-    assert other.status_code == 201
-
-    as_therapist.patch_current(visit_url(evaluation["id"]), {"pain_scores": [{"score": 1, "context": "current"}]})
-
-    assert sorted((p["context"], p["score"]) for p in stored_pain_scores(as_therapist, episode["id"])) == [
-        ("current", 1), ("during_running", 4)]
+    assert_problem(refused, 403)
+    assert added.status_code == 201, added.get_json()
+    assert [(p["context"], p["score"]) for p in as_therapist.get(visit_url(evaluation["id"])).get_json()[
+        "pain_scores"]] == [("stairs_down", 7), ("current", 5), ("squatting", 1)]
 
 
 INVALID_CHANGES = [
@@ -522,11 +512,6 @@ INVALID_CHANGES = [
     ("plan-20001-chars", {"plan": "p" * (NOTE_MAX + 1)}, "plan"),
     ("subjective-nul", {"subjective": "\u0000"}, "subjective"),
     ("interventions-minutes", {"interventions": [{**INTERVENTION, "minutes": 481}]}, "interventions.0.minutes"),
-    ("pain_scores-score", {"pain_scores": [{"score": 3, "context": "current"}, {"score": 11, "context": "night"}]},
-     "pain_scores.1.score"),
-    ("pain_scores-recorded_at-future", {"pain_scores": [{"score": 3, "context": "current",
-                                                         "recorded_at": lambda: _in_minutes(30)}]},
-     "pain_scores.0.recorded_at"),
     ("unknown-field", {"status": "signed"}, "status"),
 ]
 
@@ -550,8 +535,6 @@ PARTIAL_NESTED_CHANGES = [
     ("interventions-description-missing", {"interventions": [{"code": "97110", "minutes": 10}]},
      "interventions.0.description"),
     ("home_exercises-name-missing", {"home_exercises": [{"sets": 3, "reps": 10}]}, "home_exercises.0.name"),
-    ("pain_scores-score-missing", {"pain_scores": [{"context": "current"}]}, "pain_scores.0.score"),
-    ("pain_scores-context-missing", {"pain_scores": [{"score": 3}]}, "pain_scores.0.context"),
 ]
 
 
@@ -890,3 +873,14 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(as_therapist, ep
     assert first.status_code == 201
     assert_problem(response, 422, "Idempotency-Key")
     assert [v["id"] for v in stored_visits(as_therapist, episode["id"])] == [first.get_json()["id"]]
+
+
+def test_an_episode_start_cannot_move_past_its_first_visit(as_therapist, episode, evaluation):
+    url = f"/api/v1/episodes/{episode['id']}"
+
+    moved_past = as_therapist.patch_current(url, {"start_date": "2026-09-02"})
+    moved_earlier = as_therapist.patch_current(url, {"start_date": "2026-08-30"})
+
+    assert_problem(moved_past, 422, "start_date")
+    assert moved_earlier.status_code == 200, moved_earlier.get_json()
+    assert as_therapist.get(url).get_json()["start_date"] == "2026-08-30"
