@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Base:
@@ -23,6 +24,8 @@ class Base:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
     IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+    # The clinic's own day: "today" (default dates, "not in the future") is the date where the clinic is.
+    CLINIC_TIMEZONE = "UTC"
 
     # What GET /episodes/{id}/due asks for: a baseline set per body region at intake, a re-measure of
     # each every remeasure_days or remeasure_visits (whichever comes first), GROC at discharge.
@@ -89,6 +92,7 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CORS_ORIGINS": ("CORS_ORIGINS", _list),
     "TRUSTED_PROXY_COUNT": ("TRUSTED_PROXY_COUNT", int),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "CLINIC_TIMEZONE": ("CLINIC_TIMEZONE", str),
 }
 
 
@@ -128,6 +132,10 @@ def load(environment: str | None = None, overrides: Mapping[str, Any] | None = N
     settings.update(overrides or {})
     if settings.get("SQLALCHEMY_DATABASE_URI"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    try:
+        ZoneInfo(settings["CLINIC_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise RuntimeError(f"CLINIC_TIMEZONE is not an IANA time zone: {settings['CLINIC_TIMEZONE']!r}") from error
     if name == "production":
         if not settings.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production.")

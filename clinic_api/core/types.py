@@ -1,8 +1,10 @@
 """Column types and clock helpers shared by every domain."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -11,8 +13,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def clinic_zone() -> tzinfo:
+    """The clinic's time zone (``CLINIC_TIMEZONE``); UTC outside an app."""
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"]) if has_app_context() else UTC
+
+
 def today() -> date:
-    return utcnow().date()
+    """The date at the clinic: a visit logged at 20:00 in New York is today's, not tomorrow's."""
+    return utcnow().astimezone(clinic_zone()).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

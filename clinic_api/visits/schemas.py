@@ -48,7 +48,7 @@ class VisitPainScoreIn(Schema):
     score = score_0_10(required=True)
     context = fields.String(required=True, validate=validate.OneOf(PAIN_CONTEXTS))
     recorded_at = Instant(metadata={"description": "Defaults to now on a visit dated today, otherwise to "
-                                                   "noon (UTC) of the visit date."})
+                                                   "midday of the visit date at the clinic."})
     note = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
 
 

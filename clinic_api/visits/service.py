@@ -15,7 +15,7 @@ from clinic_api.auth.models import User
 from clinic_api.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.sql import week_start
-from clinic_api.core.types import today, utcnow
+from clinic_api.core.types import clinic_zone, today, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
 from clinic_api.patients.service import ensure_active, get_episode
@@ -122,9 +122,10 @@ def _check_visit_order(episode: EpisodeOfCare, visit_type: str, visit_date: date
 
 
 def _default_recorded_at(visit_date: date) -> datetime:
-    if visit_date >= today():  # today, or tomorrow already where the clinic is
+    """Now for a visit of today (or ahead); midday at the clinic for one logged after the day."""
+    if visit_date >= today():
         return utcnow()
-    return datetime.combine(visit_date, time(12), UTC)
+    return datetime.combine(visit_date, time(12), clinic_zone()).astimezone(UTC)
 
 
 def _add_visit_pain_scores(visit: Visit, episode: EpisodeOfCare, scores: list[dict[str, Any]],
