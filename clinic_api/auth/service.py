@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import AccessToken, LoginFailure, User
 from clinic_api.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from clinic_api.core.access import ADMIN, ROLES
 from clinic_api.core.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
+from clinic_api.core.idempotency import IdempotencyKey
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -158,12 +159,16 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         if email != user.email and db.session.scalar(select(User.id).where(User.email == email)) is not None:
             raise Conflict("A staff account with this email exists.")
     password = changes.pop("password", None)
+    new_role = changes.get("role", user.role) != user.role
     for name, value in changes.items():
         setattr(user, name, value)
+    if new_role:
+        # Answers kept for idempotent replay were made for the old role (a note's text, say): drop them.
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user.id))
     if password is not None:
         set_password(user, password)
-    elif changes.get("active") is False:
-        revoke_all_tokens(user)
+    elif changes.get("active") is False or new_role:
+        revoke_all_tokens(user)  # a new role starts a new session
     changed = sorted(changes) + (["password"] if password is not None else [])
     audit.record("user.update", "user", user.id, details={"fields": changed})
     return user

@@ -65,6 +65,24 @@ def test_deactivating_a_user_revokes_their_tokens(as_admin, as_front_desk):
     assert login.status_code == 401
 
 
+def test_a_new_role_ends_the_session_and_its_idempotent_replays(as_admin, as_therapist, create_episode):
+    from tests.api.test_therapist_day import EVALUATION
+
+    url = f"/api/v1/episodes/{create_episode()['id']}/visits"
+    key = {"Idempotency-Key": "visit-1"}
+    assert as_therapist.post(url, json=EVALUATION, headers=key).status_code == 201
+
+    response = as_admin.patch_current(f"{USERS}/{as_therapist.user.id}", {"role": "front_desk"})
+
+    assert response.status_code == 200
+    assert as_therapist.get("/api/v1/auth/me").status_code == 401
+    login = as_therapist.post("/api/v1/auth/login", json={"email": "pt@clinic.test", "password": PASSWORD})
+    as_therapist.token = login.get_json()["access_token"]
+    replay = as_therapist.post(url, json=EVALUATION, headers=key)
+    assert replay.status_code == 403  # not the stored note: the role is checked afresh
+    assert "subjective" not in (replay.get_json() or {})
+
+
 def test_admin_resets_a_password(as_admin, as_front_desk, anonymous):
     url = f"{USERS}/{as_front_desk.user.id}"
 
