@@ -1,6 +1,7 @@
 """flask-smorest, made to speak problem details and to state each endpoint's roles in one decorator."""
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -9,7 +10,7 @@ from typing import Any
 
 import flask_smorest
 from sqlalchemy.exc import IntegrityError, OperationalError
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from clinic_api.core.access import ensure_role
 from clinic_api.core.errors import (
@@ -17,6 +18,7 @@ from clinic_api.core.errors import (
     DomainError,
     MalformedBody,
     RuleViolation,
+    UnsupportedMediaType,
     concurrent_change_problem,
     domain_error_to_problem,
     http_exception_to_problem,
@@ -70,10 +72,17 @@ class StrictParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
+        if not is_json_request(req) and req.get_data(cache=True):
+            # A body the API cannot read is refused, not ignored (a PATCH would otherwise answer 200 unchanged).
+            raise UnsupportedMediaType("Send the body as application/json.")
         try:
             body = super()._raw_load_json(req)
         except RecursionError:  # a few kilobytes of [[[[... exhaust the decoder's recursion
             raise MalformedBody("The JSON body is nested too deeply.") from None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise  # webargs answers these itself (malformed JSON, 400)
+        except ValueError:  # Python refuses integer literals of more than 4300 digits
+            raise MalformedBody("The JSON body holds a number too long to read.") from None
         bad = unpaired_surrogates(body)
         if bad:
             raise RuleViolation.many({path: [SURROGATE_MESSAGE] for path in bad})

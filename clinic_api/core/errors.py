@@ -34,6 +34,10 @@ class MalformedBody(DomainError):
     status, slug, title = 400, "malformed-json", "Malformed JSON"
 
 
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class Unauthorized(DomainError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 

@@ -19,9 +19,9 @@ CLINICAL_FIELDS = ("subjective", "objective", "assessment", "plan", "interventio
                    "pain_scores", "addenda")
 
 
-def note_text(**kwargs: Any) -> Text:
+def note_text(max_length: int = NOTE_MAX, **kwargs: Any) -> Text:
     """Clinical free text: bounded, and kept exactly as written (white space and line breaks included)."""
-    return Text(max_length=NOTE_MAX, strip=False, multiline=True, allow_none=True, **kwargs)
+    return Text(max_length=max_length, strip=False, multiline=True, allow_none=True, **kwargs)
 
 
 def score_0_10(**kwargs: Any) -> fields.Integer:
@@ -41,7 +41,7 @@ class HomeExerciseSchema(Schema):
     reps = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=1000))
     load = Text(max_length=100, allow_none=True, metadata={"example": "8 kg"})
     frequency = Text(max_length=100, allow_none=True, metadata={"example": "daily"})
-    notes = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
+    notes = note_text(2000)
 
 
 class VisitPainScoreIn(Schema):
@@ -49,7 +49,7 @@ class VisitPainScoreIn(Schema):
     context = fields.String(required=True, validate=validate.OneOf(PAIN_CONTEXTS))
     recorded_at = Instant(metadata={"description": "Defaults to now on a visit dated today, otherwise to "
                                                    "midday of the visit date at the clinic."})
-    note = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
+    note = note_text(2000)
 
 
 class VisitIn(Schema):
@@ -139,12 +139,10 @@ class VisitQuery(PageArgs):
     visit_type = fields.String(validate=validate.OneOf(VISIT_TYPES))
 
 
-class PainScoreIn(Schema):
-    score = score_0_10(required=True)
-    context = fields.String(required=True, validate=validate.OneOf(PAIN_CONTEXTS))
+class PainScoreIn(VisitPainScoreIn):
     recorded_at = Instant(metadata={"description": "Defaults to now."})
-    visit_id = fields.UUID(allow_none=True, metadata={"description": "A draft visit of the same episode."})
-    note = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
+    visit_id = fields.UUID(allow_none=True, metadata={"description": "A draft visit of the same episode, by its "
+                                                                    "author."})
 
 
 class DayOrInstant(Instant):
@@ -193,7 +191,7 @@ class RunIn(Schema):
     surface = fields.String(allow_none=True, validate=validate.OneOf(SURFACES))
     pain_during = score_0_10(required=True, allow_none=True)
     pain_after = score_0_10(required=True, allow_none=True)
-    notes = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
+    notes = note_text(2000)
 
 
 class RunOut(Schema):

@@ -90,6 +90,28 @@ def test_json_nested_too_deeply_is_400(as_front_desk, path, opening):
     assert response.get_json()["detail"] == "The JSON body is nested too deeply."
 
 
+def test_a_body_that_is_not_json_is_415_and_changes_nothing(as_front_desk, create_patient):
+    url = f"/api/v1/patients/{create_patient()['id']}"
+    etag = as_front_desk.get(url).headers["ETag"]
+
+    response = as_front_desk.request("PATCH", url, data='{"first_name": "Changed"}',
+                                     headers={"Content-Type": "text/plain", "If-Match": etag})
+
+    assert response.status_code == 415
+    assert response.content_type == "application/problem+json"
+    assert as_front_desk.get(url).get_json()["first_name"] == "Maddie"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/patients", "/api/v1/auth/login"])
+def test_a_number_too_long_to_read_is_400(as_front_desk, path):
+    raw = '{"first_name": ' + "1" * 4301 + "}"
+
+    response = as_front_desk.request("POST", path, data=raw, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == "The JSON body holds a number too long to read."
+
+
 @pytest.mark.parametrize(("path", "body", "field"), [
     ("/api/v1/patients", {**MADDIE, "email": "a@\ud800.com"}, "email"),
     ("/api/v1/patients", {**MADDIE, "running_profile": {"goal_race": {"name": "City \udfff"}}},
