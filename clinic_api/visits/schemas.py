@@ -5,9 +5,10 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask import g, has_request_context
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
-from clinic_api.core.access import THERAPIST, current_user
+from clinic_api.core.access import THERAPIST
 from clinic_api.core.schemas import Instant, PageArgs, PatchSchema, Schema, Text
 from clinic_api.visits.models import GOAL_STATUSES, NOTE_MAX, PAIN_CONTEXTS, SURFACES, VISIT_STATUSES, VISIT_TYPES
 
@@ -131,7 +132,9 @@ class VisitOut(Schema):
 
 
 def may_read_notes() -> bool:
-    return current_user().role == THERAPIST
+    """Only a therapist's request shows note text; anything else (no request, other roles) hides it."""
+    user = g.get("current_user") if has_request_context() else None
+    return user is not None and user.role == THERAPIST
 
 
 class VisitQuery(PageArgs):
