@@ -46,8 +46,8 @@ def database(tmp_dir: str, name: str) -> Iterator[str]:
         admin_engine.dispose()
 
 
-def migrated_app(url: str) -> Flask:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, environment="test")
+def migrated_app(url: str, **settings: Any) -> Flask:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **settings}, environment="test")
     with app.app_context():
         flask_migrate.upgrade()
     return app

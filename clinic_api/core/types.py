@@ -18,9 +18,14 @@ def clinic_zone() -> tzinfo:
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"]) if has_app_context() else UTC
 
 
+def clinic_date(moment: datetime) -> date:
+    """The clinic's date at that moment: 01:00 UTC is still the evening before in New York."""
+    return moment.astimezone(clinic_zone()).date()
+
+
 def today() -> date:
     """The date at the clinic: a visit logged at 20:00 in New York is today's, not tomorrow's."""
-    return utcnow().astimezone(clinic_zone()).date()
+    return clinic_date(utcnow())
 
 
 class UTCDateTime(TypeDecorator[datetime]):

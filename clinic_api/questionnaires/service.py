@@ -15,7 +15,7 @@ from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
 from clinic_api.core.errors import Conflict, NotFound, RuleViolation
 from clinic_api.core.pagination import Page, paginate
-from clinic_api.core.types import utcnow
+from clinic_api.core.types import clinic_date, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
 from clinic_api.questionnaires.models import EpisodeRedFlag, Questionnaire, QuestionnaireResponse
@@ -85,9 +85,9 @@ def _stored_number(value: Decimal | None) -> str | None:
 def _check_taken_at(episode: EpisodeOfCare, taken_at: datetime) -> None:
     if taken_at > utcnow() + CLOCK_SKEW:
         raise RuleViolation("taken_at", "Must not be in the future.")
-    if taken_at.date() < episode.start_date:
+    if clinic_date(taken_at) < episode.start_date:
         raise RuleViolation("taken_at", "Must not be before the episode started.")
-    if episode.discharge_date is not None and taken_at.date() > episode.discharge_date:
+    if episode.discharge_date is not None and clinic_date(taken_at) > episode.discharge_date:
         raise RuleViolation("taken_at", "Must not be after the episode's discharge.")
 
 
@@ -117,7 +117,7 @@ def record_response(episode: EpisodeOfCare, fields: dict[str, Any], entered_by: 
     patient = db.session.get(Patient, episode.patient_id)
     try:
         result = score_response(questionnaire.definition, fields["answers"],
-                                {"age_years": _age_years(patient.date_of_birth, taken_at.date())})
+                                {"age_years": _age_years(patient.date_of_birth, clinic_date(taken_at))})
     except AnswerErrors as error:
         raise RuleViolation.many({f"answers.{item}" if item != "answers" else "answers": messages
                                   for item, messages in error.errors.items()}) from error
@@ -225,7 +225,7 @@ def due_measures(episode: EpisodeOfCare, visit_dates: Sequence[date] = (),
             due.append(DueMeasure(code, titles.get(code, code), "baseline", None))
         elif code not in schedule["once"] and episode.status == "active" and (
                 now - taken >= every
-                or sum(1 for day in visit_dates if day > taken.date()) >= schedule["remeasure_visits"]):
+                or sum(1 for day in visit_dates if day > clinic_date(taken)) >= schedule["remeasure_visits"]):
             due.append(DueMeasure(code, titles.get(code, code), "remeasure", taken))
     if episode.status == "discharged" or discharging:
         for code in schedule["at_discharge"]:

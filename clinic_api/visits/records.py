@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from clinic_api.core.errors import Conflict, RuleViolation
+from clinic_api.core.types import clinic_date
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare
 from clinic_api.questionnaires.models import QuestionnaireResponse
@@ -16,7 +17,7 @@ from clinic_api.visits.models import PainScore, RunLog, Visit
 
 
 def _day(value: date | datetime | None) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
+    return clinic_date(value) if isinstance(value, datetime) else value
 
 
 def entry_span(episode: EpisodeOfCare) -> tuple[date | None, date | None]:

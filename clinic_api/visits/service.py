@@ -15,7 +15,7 @@ from clinic_api.auth.models import User
 from clinic_api.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.sql import week_start
-from clinic_api.core.types import clinic_zone, today, utcnow
+from clinic_api.core.types import clinic_date, clinic_zone, today, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
 from clinic_api.patients.service import ensure_active, get_episode
@@ -228,7 +228,7 @@ def visit_counts(episode: EpisodeOfCare) -> VisitCounts:
 def _recorded_at_problem(episode: EpisodeOfCare, recorded_at: datetime) -> str | None:
     if recorded_at > utcnow() + CLOCK_SKEW:
         return "Must not be in the future."
-    if recorded_at.date() < episode.start_date:
+    if clinic_date(recorded_at) < episode.start_date:
         return "Must not be before the episode's start_date."
     return None
 

@@ -1,4 +1,4 @@
-"""Requests in the same episode at the same moment: the rules hold on both databases."""
+"""Requests in the same episode at the same moment: the rules hold on both databases. And the clinic's day."""
 from __future__ import annotations
 
 import threading
@@ -87,3 +87,28 @@ def test_a_draft_changed_while_a_pain_score_is_added_to_it_deadlocks_neither(fre
     assert scored.status_code == 201, scored.get_json()
     # The score landing first changes the note's ETag: the change is then stale (412), never a deadlock (503).
     assert changed.status_code in (200, 412), changed.get_json()
+
+
+def test_a_visit_without_a_date_takes_the_clinics_date(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from clinic_api.auth import service
+    from clinic_api.extensions import db
+    from tests.conftest import database, migrated_app
+
+    with database(str(tmp_path), "kiritimati") as url:
+        app = migrated_app(url, CLINIC_TIMEZONE="Pacific/Kiritimati")  # UTC+14: always ahead of UTC's date
+        with app.app_context():
+            user = service.create_user(email="pt@clinic.test", full_name="PT", role="therapist", password=PASSWORD)
+            headers = {"Authorization": f"Bearer {service.issue_token(user).access_token}"}
+            db.session.commit()
+        client = app.test_client()
+        episode = new_episode(client, headers)
+
+        visit = client.post(f"/api/v1/episodes/{episode['id']}/visits", headers=headers,
+                            json={"visit_type": "initial_evaluation"}).get_json()
+
+        assert visit["visit_date"] == (datetime.now(UTC) + timedelta(hours=14)).date().isoformat()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
