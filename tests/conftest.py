@@ -208,6 +208,17 @@ def create_episode(as_therapist: ApiClient, create_patient):
     return create
 
 
+def assert_problem(response: Any, status: int, error_key: str | None = None) -> dict[str, Any]:
+    """The answer is problem details of this status; with ``error_key``, naming exactly that field."""
+    assert response.status_code == status, (response.status_code, response.get_json())
+    assert response.content_type == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    if error_key is not None:
+        assert list(body["errors"]) == [error_key], body
+    return body
+
+
 class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []

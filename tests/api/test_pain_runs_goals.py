@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.api.test_therapist_day import EVALUATION
+from tests.conftest import assert_problem
 
-PROBLEM = "application/problem+json"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
 
@@ -28,16 +28,6 @@ def minutes_ahead(n: int) -> str:
 def resolved(body: dict) -> dict:
     """Relative times are computed when the test runs, not when the module is imported."""
     return {key: value() if callable(value) else value for key, value in body.items()}
-
-
-def assert_problem(response, status: int, error_key: str | None = None) -> dict:
-    assert response.status_code == status, (response.status_code, response.get_json())
-    assert response.content_type == PROBLEM
-    body = response.get_json()
-    assert body["status"] == status
-    if error_key is not None:
-        assert list(body["errors"]) == [error_key], body
-    return body
 
 
 def listed(client, url: str, **query) -> list[dict]:

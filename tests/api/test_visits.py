@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.api.test_therapist_day import EVALUATION
+from tests.conftest import assert_problem
 
 AUDIT = "/api/v1/audit-events"
-PROBLEM = "application/problem+json"
 SOAP = ("subjective", "objective", "assessment", "plan")
 CLINICAL_FIELDS = ("subjective", "objective", "assessment", "plan", "interventions", "home_exercises",
                    "pain_scores", "addenda")
@@ -42,16 +42,6 @@ def stored_pain_scores(client, episode_id: str) -> list[dict]:
     response = client.get(f"/api/v1/episodes/{episode_id}/pain-scores")
     assert response.status_code == 200, response.get_json()
     return response.get_json()["items"]
-
-
-def assert_problem(response, status: int, error_key: str | None = None) -> dict:
-    assert response.status_code == status, (response.status_code, response.get_json())
-    assert response.content_type == PROBLEM
-    body = response.get_json()
-    assert body["status"] == status
-    if error_key is not None:
-        assert list(body["errors"]) == [error_key], body
-    return body
 
 
 def audit_events(as_admin, **filters) -> list[dict]:
