@@ -24,7 +24,6 @@ from clinic_api.questionnaires.schemas import (
     ResponseOut,
     ResponseQuery,
 )
-from clinic_api.visits.service import visit_counts
 
 blp = Blueprint("questionnaires", __name__, url_prefix="/api/v1",
                 description="Instrument definitions, responses with scores and red flags, measures due.")
@@ -120,6 +119,4 @@ def due(episode_id: uuid.UUID):
     """The measures due now for this episode"""
     episode = episodes.get_episode(episode_id)
     audit.record("episode.due_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
-    visits = visit_counts(episode)
-    items = service.due_measures(episode, visits.dates, discharging=visits.discharge_visit_logged)
-    return {"episode_id": episode.id, "as_of": utcnow(), "items": items}
+    return {"episode_id": episode.id, "as_of": utcnow(), "items": service.due_measures(episode)}

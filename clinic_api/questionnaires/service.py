@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,6 +19,7 @@ from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
 from clinic_api.questionnaires.models import EpisodeRedFlag, Questionnaire, QuestionnaireResponse
 from clinic_api.questionnaires.scoring import AnswerErrors, DefinitionErrors, score_response, validate_definition
+from clinic_api.visits import records
 
 # A device clock a little ahead of the server's is not a response from the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -199,14 +199,13 @@ class DueMeasure:
     last_taken_at: datetime | None
 
 
-def due_measures(episode: EpisodeOfCare, visit_dates: Sequence[date] = (),
-                 discharging: bool = False) -> list[DueMeasure]:
+def due_measures(episode: EpisodeOfCare) -> list[DueMeasure]:
     """The measures to administer now: the region's baseline set, then re-measures, and GROC at discharge.
 
-    ``visit_dates`` are the episode's visits (a measure is due again after so many visits since it was
-    last taken); ``discharging`` is true once a discharge visit is logged, so GROC is asked before the
-    episode closes.
+    A measure is due again after so many days or visits since it was last taken; GROC is asked once a
+    discharge visit is logged, so that it is taken before the episode closes.
     """
+    visit_dates, discharging = records.visit_dates(episode)
     schedule = current_app.config["MEASURE_SCHEDULE"]
     baseline = schedule["baseline"].get(episode.body_region, schedule["baseline"]["default"])
     last_taken = dict(db.session.execute(

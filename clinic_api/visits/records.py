@@ -1,5 +1,6 @@
 """The dated entries an episode holds, for the rules on the episode itself: its start may not move past
-its first entry, its discharge may not come before its last one or while a note is unsigned.
+its first entry, its discharge may not come before its last one or while a note is unsigned; and the
+visits that the measure schedule counts.
 
 Only models are imported here, so that the patients service can ask without an import cycle."""
 from __future__ import annotations
@@ -18,6 +19,12 @@ from clinic_api.visits.models import PainScore, RunLog, Visit
 
 def _day(value: date | datetime | None) -> date | None:
     return clinic_date(value) if isinstance(value, datetime) else value
+
+
+def visit_dates(episode: EpisodeOfCare) -> tuple[list[date], bool]:
+    """The episode's visit dates in order, and whether a discharge visit is among them."""
+    rows = db.session.execute(select(Visit.visit_date, Visit.visit_type).where(Visit.episode_id == episode.id)).all()
+    return sorted(row.visit_date for row in rows), any(row.visit_type == "discharge" for row in rows)
 
 
 def entry_span(episode: EpisodeOfCare) -> tuple[date | None, date | None]:

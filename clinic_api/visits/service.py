@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -208,19 +207,6 @@ def add_addendum(visit: Visit, text: str, author: User) -> Addendum:
     audit.record("visit.addendum", "visit", visit.id, patient_id=_patient_id(visit.episode_id),
                  details={"addendum_id": str(addendum.id)})
     return addendum
-
-
-@dataclass(frozen=True)
-class VisitCounts:
-    """What the measure schedule needs to know of an episode's visits."""
-
-    dates: list[date]
-    discharge_visit_logged: bool
-
-
-def visit_counts(episode: EpisodeOfCare) -> VisitCounts:
-    rows = db.session.execute(select(Visit.visit_date, Visit.visit_type).where(Visit.episode_id == episode.id)).all()
-    return VisitCounts(sorted(row.visit_date for row in rows), any(row.visit_type == "discharge" for row in rows))
 
 
 # ---- pain scores ----------------------------------------------------------------------------------
