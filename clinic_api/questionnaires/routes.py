@@ -5,7 +5,6 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
-from clinic_api.audit import service as audit
 from clinic_api.core.access import ADMIN, PATIENT_ROLES, STAFF, THERAPIST, current_user
 from clinic_api.core.api import Blueprint
 from clinic_api.core.schemas import ProblemSchema, page_of
@@ -118,5 +117,4 @@ def acknowledge_red_flag(fields, episode_id: uuid.UUID, flag: str):
 def due(episode_id: uuid.UUID):
     """The measures due now for this episode"""
     episode = episodes.get_episode(episode_id)
-    audit.record("episode.due_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
     return {"episode_id": episode.id, "as_of": utcnow(), "items": service.due_measures(episode)}

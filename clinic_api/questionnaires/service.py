@@ -205,6 +205,7 @@ def due_measures(episode: EpisodeOfCare) -> list[DueMeasure]:
     A measure is due again after so many days or visits since it was last taken; GROC is asked once a
     discharge visit is logged, so that it is taken before the episode closes.
     """
+    audit.record("episode.due_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
     visit_dates, discharging = records.visit_dates(episode)
     schedule = current_app.config["MEASURE_SCHEDULE"]
     baseline = schedule["baseline"].get(episode.body_region, schedule["baseline"]["default"])
