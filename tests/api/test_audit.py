@@ -34,6 +34,26 @@ def test_patient_reads_and_writes_are_audited(as_admin, as_front_desk, create_pa
     assert trail[0]["details"] == {"fields": ["phone"]}
 
 
+def test_the_clinical_record_of_an_episode_leaves_a_trail(as_admin, as_therapist, as_front_desk, create_episode):
+    episode = create_episode()
+    ep = f"/api/v1/episodes/{episode['id']}"
+    visit = as_therapist.post(f"{ep}/visits", json={"visit_type": "initial_evaluation",
+                                                   "visit_date": "2026-09-01"}).get_json()
+    as_therapist.post(f"{ep}/pain-scores", json={"score": 4, "context": "night"})
+    as_therapist.post(f"{ep}/runs", json={"run_date": "2026-09-02", "distance_km": 3, "duration_min": 20,
+                                          "pain_during": 1, "pain_after": 1})
+    as_therapist.post(f"{ep}/goals", json={"text": "Run 5 km"})
+    as_front_desk.get(f"{ep}/due")
+    as_therapist.get(f"/api/v1/visits/{visit['id']}")
+    as_therapist.get(f"{ep}/runs/weekly")
+
+    actions = [event["action"] for event in reversed(events(as_admin, patient_id=episode["patient_id"]))]
+
+    assert actions[actions.index("visit.create"):] == [
+        "visit.create", "pain_score.create", "run.create", "goal.create", "episode.due_read", "visit_note.read",
+        "run.weekly_read"]
+
+
 def test_a_rejected_change_leaves_no_success_event(as_admin, as_front_desk, create_patient):
     patient = create_patient()
     url = f"/api/v1/patients/{patient['id']}"
