@@ -2,7 +2,7 @@
 its first entry, its discharge may not come before its last one or while a note is unsigned; and the
 visits that the measure schedule counts.
 
-Only models are imported here, so that the patients service can ask without an import cycle."""
+Of the other domains only models are imported here, so the patients service can ask without an import cycle."""
 from __future__ import annotations
 
 from datetime import date, datetime
