@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from clinic_api.core.sql import one_of
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -18,7 +19,7 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        CheckConstraint("outcome IN ('success', 'failure', 'denied')", name="outcome"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
         Index("ix_audit_events_patient_at", "patient_id", "occurred_at"),
         Index("ix_audit_events_user_at", "user_id", "occurred_at"),

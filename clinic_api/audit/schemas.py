@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from clinic_api.audit.models import OUTCOMES
 from clinic_api.core.schemas import Instant, PageArgs, Schema, Text
 
 
@@ -23,6 +24,6 @@ class AuditQuery(PageArgs):
     user_id = fields.UUID()
     patient_id = fields.UUID()
     action = Text(max_length=60, metadata={"description": "Exact action, e.g. patient.read"})
-    outcome = fields.String(validate=validate.OneOf(("success", "failure", "denied")))
+    outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     from_ = Instant(data_key="from", metadata={"description": "Inclusive, ISO 8601 with offset."})
     to = Instant(metadata={"description": "Exclusive, ISO 8601 with offset."})

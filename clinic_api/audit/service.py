@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import insert
+from sqlalchemy import Select, insert, select
 
 from clinic_api.audit.models import AuditEvent
+from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -43,3 +45,28 @@ def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, 
              **context} for resource_id, patient_id in reads]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
+
+
+def audited_page(query: Select, *, page: int, per_page: int, action: str, resource_type: str,
+                 patient_of: Callable[[Any], uuid.UUID | None]) -> Page:
+    """One page of ``query``, every object on it recorded as read (``patient_of`` names its patient)."""
+    found = paginate(query, page, per_page)
+    record_reads(action, resource_type, ((item.id, patient_of(item)) for item in found.items))
+    return found
+
+
+FILTERS = {"user_id": AuditEvent.user_id, "patient_id": AuditEvent.patient_id, "action": AuditEvent.action,
+           "outcome": AuditEvent.outcome}
+
+
+def search_events(*, page: int, per_page: int, from_: datetime | None = None, to: datetime | None = None,
+                  **filters: Any) -> Page:
+    """The trail, newest first: exact filters, ``from_`` inclusive and ``to`` exclusive."""
+    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id)
+    for name, value in filters.items():
+        query = query.where(FILTERS[name] == value)
+    if from_ is not None:
+        query = query.where(AuditEvent.occurred_at >= from_)
+    if to is not None:
+        query = query.where(AuditEvent.occurred_at < to)
+    return paginate(query, page, per_page)

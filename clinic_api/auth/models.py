@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_api.core.access import ROLES
+from clinic_api.core.sql import one_of
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -14,7 +15,7 @@ from clinic_api.extensions import db
 class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('" + "', '".join(ROLES) + "')", name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 

@@ -2,16 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from flask import g, request, url_for
+from flask import g, request
 from flask.views import MethodView
-from sqlalchemy import select
 
 from clinic_api.auth import service
-from clinic_api.auth.models import User
 from clinic_api.auth.schemas import LoginIn, PasswordChangeIn, TokenOut, UserIn, UserOut, UserPatch, UserQuery
 from clinic_api.core.access import ADMIN, STAFF, current_user, public
 from clinic_api.core.api import Blueprint
-from clinic_api.core.pagination import paginate
 from clinic_api.core.schemas import ProblemSchema, page_of
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Staff accounts and sessions.")
@@ -61,22 +58,15 @@ class Users(MethodView):
     @blp.response(200, page_of(UserOut))
     def get(self, args):
         """Staff accounts"""
-        query = select(User).order_by(User.created_at.desc(), User.id)
-        if "role" in args:
-            query = query.where(User.role == args["role"])
-        if "active" in args:
-            query = query.where(User.active.is_(args["active"]))
-        return paginate(query, args["page"], args["per_page"])
+        return service.list_users(**args)
 
-    @blp.etag
     @blp.roles(ADMIN)
     @blp.arguments(UserIn)
-    @blp.response(201, UserOut)
+    @blp.created(UserOut, "auth.UserItem", user_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description="The email is taken.")
     def post(self, fields):
         """Create a staff account"""
-        user = service.create_user(**fields)
-        return user, 201, {"Location": url_for("auth.UserItem", user_id=user.id)}
+        return service.create_user(**fields)
 
 
 @blp.route("/users/<uuid:user_id>")

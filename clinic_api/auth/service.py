@@ -16,8 +16,11 @@ from clinic_api.audit import service as audit
 from clinic_api.auth.models import AccessToken, LoginFailure, User
 from clinic_api.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from clinic_api.core.access import ADMIN, ROLES
-from clinic_api.core.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
+from clinic_api.core.errors import Conflict, RuleViolation, TooManyRequests, Unauthorized
 from clinic_api.core.idempotency import IdempotencyKey
+from clinic_api.core.lifecycle import keep_writes_if_refused
+from clinic_api.core.lookup import get_or_404
+from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -57,7 +60,7 @@ def _throttle(email: str, remote_addr: str) -> None:
         if count >= limit:
             retry_after = math.ceil((oldest + window - utcnow()).total_seconds())
             audit.record("auth.login", "user", outcome="denied", details={"reason": "throttled"})
-            db.session.commit()  # kept although the request is refused
+            keep_writes_if_refused()
             raise TooManyRequests("Too many failed logins; wait before trying again.", retry_after)
 
 
@@ -71,7 +74,7 @@ def login(email: str, password: str, remote_addr: str) -> IssuedToken:
         db.session.add(LoginFailure(email=email, remote_addr=remote_addr))
         audit.record("auth.login", "user", user.id if user else None, outcome="failure",
                      user_id=user.id if user else None)
-        db.session.commit()  # the failure must count even though the request is refused
+        keep_writes_if_refused()  # the failure must count even though the request is refused
         raise Unauthorized("The email or password is wrong, or the account is inactive.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -138,11 +141,17 @@ def create_user(*, email: str, full_name: str, role: str, password: str, active:
     return user
 
 
-def get_user(user_id: uuid.UUID) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("User")
-    return user
+def get_user(user_id: uuid.UUID, *, for_update: bool = False) -> User:
+    return get_or_404(User, user_id, "User", for_update=for_update)
+
+
+def list_users(*, page: int, per_page: int, role: str | None = None, active: bool | None = None) -> Page:
+    query = select(User).order_by(User.created_at.desc(), User.id)
+    if role is not None:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return paginate(query, page, per_page)
 
 
 def _active_admins() -> int:

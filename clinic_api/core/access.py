@@ -1,15 +1,13 @@
 """Who may call what: public endpoints are marked, every other one needs a bearer token and a role."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app, g
 
 from clinic_api.core.errors import Forbidden
-
-if TYPE_CHECKING:
-    from clinic_api.auth.models import User
 
 FRONT_DESK, THERAPIST, ADMIN = "front_desk", "therapist", "admin"
 ROLES = (FRONT_DESK, THERAPIST, ADMIN)
@@ -37,10 +35,19 @@ def is_public(endpoint: str | None) -> bool:
     return bool(getattr(view, "public", False) or getattr(getattr(view, "view_class", None), "public", False))
 
 
-def current_user() -> User:
+class Caller(Protocol):
+    """What the conventions need to know of the member of staff behind a request (``auth`` owns the account)."""
+
+    id: uuid.UUID
+    role: str
+
+
+def current_user() -> Any:
+    """The authenticated member of staff (an ``auth.models.User``), set by the token check."""
     return g.current_user
 
 
 def ensure_role(*roles: str) -> None:
-    if current_user().role not in roles:
-        raise Forbidden("Your role may not do this.")
+    caller: Caller = current_user()
+    if caller.role not in roles:
+        raise Forbidden("Your role may not do this: it needs " + " or ".join(roles) + ".")

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
+from flask import url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from clinic_api.core.access import ensure_role
+from clinic_api.core.access import current_user, ensure_role
 from clinic_api.core.errors import (
     PROBLEM_JSON,
     DomainError,
@@ -99,6 +100,56 @@ class Blueprint(flask_smorest.Blueprint):
         if str(status_code).isdigit() and int(status_code) >= 400 and "response_ref" not in kwargs:
             kwargs.setdefault("content_type", PROBLEM_JSON)
         return super().alt_response(status_code, *args, **kwargs)
+
+    def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Any = None,
+                     provide_automatic_options: bool | None = None, **options: Any) -> None:
+        """Every route that names an object in its path documents the 404 it answers for an unknown one."""
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        if "<" not in rule:
+            return
+        for method, doc in self._docs[self._endpoints[-1]].items():
+            if method != "parameters":
+                doc.setdefault("response", {}).setdefault("responses", {}).setdefault(404, []).append(
+                    {"schema": ProblemSchema(), "description": "No such object (an unknown id or code in the path).",
+                     "content_type": PROBLEM_JSON})
+
+    def created(self, schema: Any, endpoint: str, description: str | None = None,
+                **location: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """A view that creates: answers 201 with the object as ``schema`` dumps it, its ``Location`` and
+        the ``ETag`` a GET of that location returns. ``location`` maps the endpoint's URL parameters to
+        attributes of the created object, e.g. ``patient_id="id"``."""
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def located(*args: Any, **kwargs: Any) -> Any:
+                record = view(*args, **kwargs)
+                url = url_for(endpoint, **{param: record[attr] if isinstance(record, Mapping) else getattr(record, attr)
+                                           for param, attr in location.items()})
+                return record, 201, {"Location": url}
+
+            return self.etag(self.response(201, schema, description=description, headers={"Location": {
+                "description": "The URL of the created object.", "schema": {"type": "string"}}})(located))
+
+        return decorator
+
+    def response_by_role(self, status: int, schemas: dict[str, Any], description: str | None = None,
+                         ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """One answer whose representation depends on the caller's role (``schemas``: role to schema),
+        documented as ``anyOf`` the distinct schemas (a fuller one may satisfy a narrower one's fields).
+        The choice is made here, once, not in a schema."""
+        instances = {role: schema() for role, schema in schemas.items()}
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def dumped(*args: Any, **kwargs: Any) -> Any:
+                return instances[current_user().role].dump(view(*args, **kwargs))
+
+            documented = self.response(status, description=description)(dumped)
+            distinct = list({type(schema): schema for schema in instances.values()})
+            documented._apidoc["response"]["responses"][status][-1]["schema"] = {"anyOf": distinct}
+            return documented
+
+        return decorator
 
     def roles(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Allow only these roles; documents the bearer requirement and the 401/403 answers."""

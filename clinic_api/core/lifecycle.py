@@ -2,7 +2,8 @@
 
 Views and services never commit. The transaction commits here when the answer is a success, so a
 change, its audit events and its idempotency record are stored together or not at all, and a rejected
-request writes nothing.
+request writes nothing; the one exception, a refusal that must leave its trace (a failed login counts
+towards the lock-out), is declared with ``keep_writes_if_refused``.
 """
 from __future__ import annotations
 
@@ -28,8 +29,14 @@ def start_request() -> None:
     g.started = time.perf_counter()
 
 
+def keep_writes_if_refused() -> None:
+    """The request's writes so far are the record of its refusal (a failed login, a throttled one) and
+    are committed although the answer is an error. Services call this instead of committing."""
+    g.keep_writes_if_refused = True
+
+
 def finish_request(response: Response) -> Response:
-    if response.status_code < 400:
+    if response.status_code < 400 or (response.status_code < 500 and g.get("keep_writes_if_refused")):
         idempotency.complete(response)
         try:
             db.session.commit()

@@ -9,6 +9,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from clinic_api.core.types import today
+
 
 class Schema(ma.Schema):
     """Every schema rejects unknown fields and keeps the declared order in the OpenAPI document."""
@@ -49,6 +51,12 @@ class Text(fields.String):
         if not self.allow_blank and not text.strip():
             raise self.make_error("blank")
         return text
+
+
+def not_in_future(value: Any) -> None:
+    """A date validator: on or before the clinic's today."""
+    if value > today():
+        raise ma.ValidationError("Must not be in the future.")
 
 
 SURROGATE_MESSAGE = "Must not contain unpaired surrogate code points."

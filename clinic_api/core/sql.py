@@ -25,3 +25,8 @@ def _week_start_sqlite(element: week_start, compiler: Any, **kw: Any) -> str:
     # strftime('%w') counts from Sunday = 0; step back to Monday.
     day = compiler.process(element.clauses, **kw)
     return f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK that a column holds one of the values of a Python enumeration, stated once."""
+    return f"{column} IN ('" + "', '".join(values) + "')"

@@ -3,14 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-if TYPE_CHECKING:
-    from clinic_api.questionnaires.models import EpisodeRedFlag
-
+from clinic_api.core.sql import one_of
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -21,14 +18,10 @@ EPISODE_STATUSES = ("active", "discharged")
 DISCHARGE_REASONS = ("goals_met", "plateau", "patient_request", "referred_out", "non_attendance", "other")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ('" + "', '".join(values) + "')"
-
-
 class Patient(db.Model):
     __tablename__ = "patients"
     __table_args__ = (
-        CheckConstraint(_in("sex", SEXES), name="sex"),
+        CheckConstraint(one_of("sex", SEXES), name="sex"),
         CheckConstraint("weekly_distance_km IS NULL OR (weekly_distance_km >= 0 AND weekly_distance_km <= 400)",
                         name="weekly_distance_km"),
         CheckConstraint("years_running IS NULL OR (years_running >= 0 AND years_running <= 90)",
@@ -71,10 +64,10 @@ class Patient(db.Model):
 class EpisodeOfCare(db.Model):
     __tablename__ = "episodes_of_care"
     __table_args__ = (
-        CheckConstraint(_in("body_region", BODY_REGIONS), name="body_region"),
-        CheckConstraint(_in("side", SIDES), name="side"),
-        CheckConstraint(_in("status", EPISODE_STATUSES), name="status"),
-        CheckConstraint("discharge_reason IS NULL OR " + _in("discharge_reason", DISCHARGE_REASONS),
+        CheckConstraint(one_of("body_region", BODY_REGIONS), name="body_region"),
+        CheckConstraint(one_of("side", SIDES), name="side"),
+        CheckConstraint(one_of("status", EPISODE_STATUSES), name="status"),
+        CheckConstraint("discharge_reason IS NULL OR " + one_of("discharge_reason", DISCHARGE_REASONS),
                         name="discharge_reason"),
         CheckConstraint("onset_date IS NULL OR onset_date <= start_date", name="onset_before_start"),
         CheckConstraint("discharge_date IS NULL OR discharge_date >= start_date", name="discharge_after_start"),
@@ -102,8 +95,3 @@ class EpisodeOfCare(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     patient: Mapped[Patient] = relationship(lazy="raise")
-    # Defined by the questionnaires package (responses raise them); named by string to keep patients free
-    # of that import. Loaded with the episode in one extra query, whatever the number of episodes.
-    open_red_flags: Mapped[list[EpisodeRedFlag]] = relationship(
-        "EpisodeRedFlag", lazy="selectin", viewonly=True, order_by="EpisodeRedFlag.raised_at",
-        primaryjoin="and_(EpisodeRedFlag.episode_id == EpisodeOfCare.id, EpisodeRedFlag.acknowledged_at.is_(None))")

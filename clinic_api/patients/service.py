@@ -1,24 +1,25 @@
-"""Registering and finding patients; opening, changing and discharging episodes of care."""
+"""Registering and finding patients; the episode rows and the rules every layer above applies to them
+(an episode exists, is active, is locked before anything in it changes)."""
 from __future__ import annotations
 
 import re
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, select
 
 from clinic_api.audit import service as audit
-from clinic_api.auth.models import User
-from clinic_api.core.access import THERAPIST
-from clinic_api.core.errors import Conflict, NotFound, RuleViolation
-from clinic_api.core.pagination import Page, paginate
-from clinic_api.core.types import today, utcnow
+from clinic_api.core.errors import Conflict
+from clinic_api.core.lookup import get_or_404
+from clinic_api.core.pagination import Page
+from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
-from clinic_api.visits import records
 
 PROFILE_COLUMNS = {"weekly_distance_km": "weekly_distance_km", "years_running": "years_running"}
 GOAL_RACE_COLUMNS = {"name": "goal_race_name", "date": "goal_race_date", "distance_km": "goal_race_distance_km"}
@@ -36,11 +37,8 @@ def _like_escape(text: str) -> str:
 
 # ---- patients -------------------------------------------------------------------------------------
 
-def get_patient(patient_id: uuid.UUID) -> Patient:
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound("Patient")
-    return patient
+def get_patient(patient_id: uuid.UUID, *, for_update: bool = False) -> Patient:
+    return get_or_404(Patient, patient_id, "Patient", for_update=for_update)
 
 
 def read_patient(patient_id: uuid.UUID) -> Patient:
@@ -56,10 +54,11 @@ def _new_mrn() -> str:
             return mrn
 
 
-def _apply(patient: Patient, fields: dict[str, Any]) -> None:
-    profile = fields.pop("running_profile", ...)
+def _apply(patient: Patient, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
-        setattr(patient, name, value)
+        if name != "running_profile":
+            setattr(patient, name, value)
+    profile = fields.get("running_profile", ...)
     if profile is None:
         profile = {name: None for name in PROFILE_COLUMNS} | {"goal_race": None}
     if profile is not ...:
@@ -80,39 +79,41 @@ def _ensure_mrn_free(mrn: str, patient_id: uuid.UUID | None = None) -> None:
         raise Conflict("Another patient has this MRN.", errors={"mrn": ["Already in use."]})
 
 
-def create_patient(fields: dict[str, Any]) -> Patient:
-    if fields.get("mrn"):
-        _ensure_mrn_free(fields["mrn"])
-    else:
-        fields["mrn"] = _new_mrn()
+def create_patient(*, first_name: str, last_name: str, date_of_birth: date, sex: str, mrn: str | None = None,
+                   email: str | None = None, phone: str | None = None,
+                   running_profile: Mapping[str, Any] | None = None) -> Patient:
+    if mrn:
+        _ensure_mrn_free(mrn)
     patient = Patient()
-    _apply(patient, fields)
+    _apply(patient, {"mrn": mrn or _new_mrn(), "first_name": first_name, "last_name": last_name,
+                     "date_of_birth": date_of_birth, "sex": sex, "email": email, "phone": phone,
+                     "running_profile": running_profile})
     db.session.add(patient)
     db.session.flush()
     audit.record("patient.create", "patient", patient.id, patient_id=patient.id)
     return patient
 
 
-def search_patients(args: dict[str, Any]) -> Page:
+def search_patients(*, page: int, per_page: int, q: str | None = None, date_of_birth: date | None = None,
+                    include_archived: bool = False) -> Page:
     query: Select = select(Patient).order_by(Patient.created_at.desc(), Patient.id)
-    if not args.get("include_archived"):
+    if not include_archived:
         query = query.where(Patient.archived_at.is_(None))
-    for word in fold(args.get("q") or "").split():
+    for word in fold(q or "").split():
         query = query.where(Patient.search_text.like(f"%{_like_escape(word)}%", escape="\\"))
-    if args.get("date_of_birth"):
-        query = query.where(Patient.date_of_birth == args["date_of_birth"])
-    page = paginate(query, args["page"], args["per_page"])
-    audit.record_reads("patient.list", "patient", ((p.id, p.id) for p in page.items))
-    return page
+    if date_of_birth:
+        query = query.where(Patient.date_of_birth == date_of_birth)
+    return audit.audited_page(query, page=page, per_page=per_page, action="patient.list", resource_type="patient",
+                              patient_of=lambda patient: patient.id)
 
 
-def _ensure_not_archived(patient: Patient) -> None:
+def ensure_not_archived(patient: Patient) -> None:
     if patient.archived_at is not None:
         raise Conflict("The patient is archived; their record is read-only.")
 
 
-def update_patient(patient: Patient, changes: dict[str, Any]) -> Patient:
-    _ensure_not_archived(patient)
+def update_patient(patient: Patient, changes: Mapping[str, Any]) -> Patient:
+    ensure_not_archived(patient)
     if "mrn" in changes:
         _ensure_mrn_free(changes["mrn"], patient.id)
     changed = sorted(changes)
@@ -127,59 +128,37 @@ def archive_patient(patient: Patient) -> None:
         audit.record("patient.archive", "patient", patient.id, patient_id=patient.id)
 
 
-# ---- episodes of care -----------------------------------------------------------------------------
+# ---- the episode rows ---------------------------------------------------------------------------
 
 def get_episode(episode_id: uuid.UUID, *, for_update: bool = False) -> EpisodeOfCare:
-    """The episode; ``for_update`` locks its row (PostgreSQL) so that a discharge and a new entry in the
-    episode cannot pass each other's checks at the same time. SQLite serialises writers anyway."""
-    episode = db.session.get(EpisodeOfCare, episode_id, with_for_update=for_update)
-    if episode is None:
-        raise NotFound("Episode of care")
-    return episode
+    return get_or_404(EpisodeOfCare, episode_id, "Episode of care", for_update=for_update)
 
 
-def read_episode(episode_id: uuid.UUID) -> EpisodeOfCare:
-    episode = get_episode(episode_id)
-    audit.record("episode.read", "episode_of_care", episode.id, patient_id=episode.patient_id)
-    return episode
+def lock_episode(episode_id: uuid.UUID) -> EpisodeOfCare:
+    """The episode, its row locked (PostgreSQL) until the commit: every write in an episode takes this
+    lock first, so that a discharge and a new entry (or a sign and a pain score) cannot pass each other's
+    checks, and writers queue in one order and never deadlock. SQLite serialises writers anyway."""
+    return get_episode(episode_id, for_update=True)
 
 
-def _ensure_therapist(user_id: uuid.UUID) -> None:
-    therapist = db.session.get(User, user_id)
-    if therapist is None or therapist.role != THERAPIST or not therapist.active:
-        raise RuleViolation("therapist_id", "Must be an active therapist's id.")
+class InEpisode(Protocol):
+    id: Any
+    episode_id: uuid.UUID
 
 
-def _check_dates(onset: date | None, start: date, born: date) -> None:
-    if onset is not None and onset > start:
-        raise RuleViolation("onset_date", "Must not be after start_date.")
-    for name, day in (("onset_date", onset), ("start_date", start)):
-        if day is not None and day < born:
-            raise RuleViolation(name, "Must not be before the patient's date of birth.")
+E = TypeVar("E", bound=InEpisode)
 
 
-def open_episode(patient: Patient, fields: dict[str, Any], opened_by: User) -> EpisodeOfCare:
-    _ensure_not_archived(patient)
-    if fields.get("therapist_id") is None:
-        fields["therapist_id"] = opened_by.id if opened_by.role == THERAPIST else None
-    if fields["therapist_id"] is not None:
-        _ensure_therapist(fields["therapist_id"])
-    _check_dates(fields.get("onset_date"), fields["start_date"], patient.date_of_birth)
-    episode = EpisodeOfCare(patient_id=patient.id, status="active", **fields)
-    db.session.add(episode)
-    db.session.flush()
-    audit.record("episode.create", "episode_of_care", episode.id, patient_id=patient.id)
-    return episode
+def lock_entry(model: type[E], entry_id: uuid.UUID, label: str) -> tuple[E, EpisodeOfCare]:
+    """An entry of an episode (a visit, a goal, ...) to change: its episode is locked first, then the entry."""
+    entry = get_or_404(model, entry_id, label)
+    episode = lock_episode(entry.episode_id)
+    db.session.refresh(entry, with_for_update=True)
+    return entry, episode
 
 
-def list_episodes(patient: Patient, args: dict[str, Any]) -> Page:
-    query = (select(EpisodeOfCare).where(EpisodeOfCare.patient_id == patient.id)
-             .order_by(EpisodeOfCare.start_date.desc(), EpisodeOfCare.created_at.desc()))
-    if args.get("status"):
-        query = query.where(EpisodeOfCare.status == args["status"])
-    page = paginate(query, args["page"], args["per_page"])
-    audit.record_reads("episode.list", "episode_of_care", ((e.id, e.patient_id) for e in page.items))
-    return page
+def episode_patient_id(episode_id: uuid.UUID) -> uuid.UUID:
+    return db.session.scalar(select(EpisodeOfCare.patient_id).where(EpisodeOfCare.id == episode_id))
 
 
 def ensure_active(episode: EpisodeOfCare, what: str = "changes") -> None:
@@ -187,31 +166,6 @@ def ensure_active(episode: EpisodeOfCare, what: str = "changes") -> None:
         raise Conflict(f"The episode of care is discharged; it takes no {what}.")
 
 
-def update_episode(episode: EpisodeOfCare, changes: dict[str, Any]) -> EpisodeOfCare:
-    ensure_active(episode)
-    if changes.get("therapist_id") is not None:
-        _ensure_therapist(changes["therapist_id"])
-    born = db.session.scalar(select(Patient.date_of_birth).where(Patient.id == episode.patient_id))
-    _check_dates(changes.get("onset_date", episode.onset_date), changes.get("start_date", episode.start_date), born)
-    if "start_date" in changes:
-        records.ensure_start_before_entries(episode, changes["start_date"])
-    for name, value in changes.items():
-        setattr(episode, name, value)
-    audit.record("episode.update", "episode_of_care", episode.id, patient_id=episode.patient_id,
-                 details={"fields": sorted(changes)})
-    return episode
-
-
-def discharge_episode(episode: EpisodeOfCare, fields: dict[str, Any]) -> EpisodeOfCare:
-    if episode.status == "discharged":
-        raise Conflict("The episode of care is already discharged.")
-    discharge_date = fields.get("discharge_date") or today()
-    if discharge_date < episode.start_date:
-        raise RuleViolation("discharge_date", "Must not be before the episode's start_date.")
-    records.ensure_ready_for_discharge(episode, discharge_date)
-    episode.status = "discharged"
-    episode.discharge_date = discharge_date
-    episode.discharge_reason = fields["reason"]
-    episode.discharge_note = fields.get("note")
-    audit.record("episode.discharge", "episode_of_care", episode.id, patient_id=episode.patient_id)
-    return episode
+def pre_injury_weekly_km(episode: EpisodeOfCare) -> Decimal | None:
+    """The runner's usual weekly distance before the injury, the yardstick of the return to running."""
+    return db.session.scalar(select(Patient.weekly_distance_km).where(Patient.id == episode.patient_id))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from clinic_api.core.sql import one_of
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -33,7 +34,7 @@ class Questionnaire(db.Model):
 class QuestionnaireResponse(db.Model):
     __tablename__ = "questionnaire_responses"
     __table_args__ = (
-        CheckConstraint("source IN ('patient', 'staff')", name="source"),
+        CheckConstraint(one_of("source", SOURCES), name="source"),
         Index("ix_questionnaire_responses_episode_code_taken", "episode_id", "questionnaire_code", "taken_at"),
     )
 

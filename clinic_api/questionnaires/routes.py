@@ -2,21 +2,16 @@ from __future__ import annotations
 
 import uuid
 
-from flask import url_for
 from flask.views import MethodView
 
-from clinic_api.core.access import ADMIN, PATIENT_ROLES, STAFF, THERAPIST, current_user
+from clinic_api.core.access import ADMIN, PATIENT_ROLES, STAFF, current_user
 from clinic_api.core.api import Blueprint
 from clinic_api.core.schemas import ProblemSchema, page_of
-from clinic_api.core.types import utcnow
-from clinic_api.patients import service as episodes
-from clinic_api.patients.schemas import EpisodeOut
+from clinic_api.patients import service as patients
 from clinic_api.questionnaires import service
 from clinic_api.questionnaires.schemas import (
-    AcknowledgeIn,
     DefinitionIn,
     DefinitionOut,
-    DueOut,
     QuestionnaireQuery,
     QuestionnaireSummary,
     ResponseIn,
@@ -25,7 +20,7 @@ from clinic_api.questionnaires.schemas import (
 )
 
 blp = Blueprint("questionnaires", __name__, url_prefix="/api/v1",
-                description="Instrument definitions, responses with scores and red flags, measures due.")
+                description="Instrument definitions, and responses with their scores and red flags.")
 
 
 def _definition_out(questionnaire):
@@ -43,14 +38,11 @@ class Questionnaires(MethodView):
 
     @blp.roles(ADMIN)
     @blp.arguments(DefinitionIn)
-    @blp.response(201, DefinitionOut)
+    @blp.created(DefinitionOut, "questionnaires.questionnaire_version", code="code", version="version")
     @blp.alt_response(409, schema=ProblemSchema, description="That version exists; versions never change.")
     def post(self, definition):
         """Publish a clinic-defined instrument, or the next version of a code"""
-        questionnaire = service.create_definition(definition, current_user())
-        location = url_for("questionnaires.questionnaire_version", code=questionnaire.code,
-                           version=questionnaire.version)
-        return _definition_out(questionnaire), 201, {"Location": location}
+        return _definition_out(service.create_definition(definition, current_user()))
 
 
 @blp.route("/questionnaires/<string(maxlength=40):code>")
@@ -78,17 +70,15 @@ class EpisodeResponses(MethodView):
     @blp.response(200, page_of(ResponseOut))
     def get(self, args, episode_id: uuid.UUID):
         """The episode's questionnaire responses, latest first (corrected ones only on request)"""
-        return service.list_responses(episodes.get_episode(episode_id), args)
+        return service.list_responses(patients.get_episode(episode_id), **args)
 
-    @blp.etag
     @blp.roles(*PATIENT_ROLES)
     @blp.arguments(ResponseIn)
-    @blp.response(201, ResponseOut)
+    @blp.created(ResponseOut, "questionnaires.response", response_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description="The corrected response was already corrected.")
     def post(self, fields, episode_id: uuid.UUID):
         """Record a questionnaire response: validated, scored, red flags raised on the episode"""
-        response = service.record_response(episodes.get_episode(episode_id, for_update=True), fields, current_user())
-        return response, 201, {"Location": url_for("questionnaires.response", response_id=response.id)}
+        return service.record_response(patients.lock_episode(episode_id), current_user(), **fields)
 
 
 @blp.route("/responses/<uuid:response_id>")
@@ -98,23 +88,3 @@ class EpisodeResponses(MethodView):
 def response(response_id: uuid.UUID):
     """One questionnaire response"""
     return service.read_response(response_id)
-
-
-@blp.route("/episodes/<uuid:episode_id>/red-flags/<string(maxlength=64):flag>/acknowledge", methods=["POST"])
-@blp.roles(THERAPIST)
-@blp.arguments(AcknowledgeIn)
-@blp.response(200, EpisodeOut)
-def acknowledge_red_flag(fields, episode_id: uuid.UUID, flag: str):
-    """Acknowledge an open red flag (by its id, or every open flag of a code) with a note"""
-    episode = episodes.get_episode(episode_id)
-    service.acknowledge_red_flags(episode, flag, fields["note"], current_user())
-    return episode
-
-
-@blp.route("/episodes/<uuid:episode_id>/due")
-@blp.roles(*PATIENT_ROLES)
-@blp.response(200, DueOut)
-def due(episode_id: uuid.UUID):
-    """The measures due now for this episode"""
-    episode = episodes.get_episode(episode_id)
-    return {"episode_id": episode.id, "as_of": utcnow(), "items": service.due_measures(episode)}

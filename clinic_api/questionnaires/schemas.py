@@ -199,21 +199,3 @@ class ResponseOut(Schema):
 class ResponseQuery(PageArgs):
     questionnaire = Text(max_length=40)
     include_replaced = fields.Boolean(load_default=False)
-
-
-class AcknowledgeIn(Schema):
-    note = Text(required=True, max_length=2000, strip=False, multiline=True,
-                metadata={"description": "What was done about it (reviewed, referred, ...)."})
-
-
-class DueItem(Schema):
-    questionnaire = fields.String()
-    title = fields.String()
-    reason = fields.String(metadata={"enum": ["baseline", "remeasure", "discharge"]})
-    last_taken_at = fields.AwareDateTime(allow_none=True)
-
-
-class DueOut(Schema):
-    episode_id = fields.UUID()
-    as_of = fields.AwareDateTime()
-    items = fields.List(fields.Nested(DueItem))

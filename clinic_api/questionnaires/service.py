@@ -1,25 +1,26 @@
-"""Instrument definitions, responses scored on receipt, red flags, and what is due for an episode."""
+"""Instrument definitions, responses scored on receipt, and the red flags they raise."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
+from clinic_api.core import signals
 from clinic_api.core.errors import Conflict, NotFound, RuleViolation
+from clinic_api.core.lookup import get_or_404
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import clinic_date, utcnow
 from clinic_api.extensions import db
-from clinic_api.patients.models import EpisodeOfCare, Patient
+from clinic_api.patients.models import EpisodeOfCare
+from clinic_api.patients.service import episode_patient_id, get_patient
 from clinic_api.questionnaires.models import EpisodeRedFlag, Questionnaire, QuestionnaireResponse
 from clinic_api.questionnaires.scoring import AnswerErrors, DefinitionErrors, score_response, validate_definition
-from clinic_api.visits import records
 
 # A device clock a little ahead of the server's is not a response from the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -102,29 +103,31 @@ def _replaced_response(episode: EpisodeOfCare, replaces: uuid.UUID, code: str) -
     return old
 
 
-def record_response(episode: EpisodeOfCare, fields: dict[str, Any], entered_by: User) -> QuestionnaireResponse:
-    code, version = fields["questionnaire"], fields.get("version")
+def record_response(episode: EpisodeOfCare, entered_by: User, *, questionnaire: str, answers: Mapping[str, Any],
+                    source: str, version: int | None = None, taken_at: datetime | None = None,
+                    replaces: uuid.UUID | None = None) -> QuestionnaireResponse:
+    code = questionnaire
     try:
-        questionnaire = get_definition(code, version)
+        definition = get_definition(code, version)
     except NotFound as error:
         field = "questionnaire" if version is None or db.session.scalar(_latest_version_query(code)) is None \
             else "version"
         raise RuleViolation(field, f"Unknown {field}: {code}" + (f" v{version}" if field == "version" else "")
                             + ".") from error
-    taken_at = fields.get("taken_at") or utcnow()
+    taken_at = taken_at or utcnow()
     _check_taken_at(episode, taken_at)
-    old = _replaced_response(episode, fields["replaces"], code) if fields.get("replaces") else None
-    patient = db.session.get(Patient, episode.patient_id)
+    old = _replaced_response(episode, replaces, code) if replaces else None
+    patient = get_patient(episode.patient_id)
     try:
-        result = score_response(questionnaire.definition, fields["answers"],
+        result = score_response(definition.definition, answers,
                                 {"age_years": _age_years(patient.date_of_birth, clinic_date(taken_at))})
     except AnswerErrors as error:
         raise RuleViolation.many({f"answers.{item}" if item != "answers" else "answers": messages
                                   for item, messages in error.errors.items()}) from error
     response = QuestionnaireResponse(
-        episode_id=episode.id, questionnaire=questionnaire, questionnaire_id=questionnaire.id,
-        questionnaire_code=questionnaire.code, questionnaire_version=questionnaire.version,
-        answers=fields["answers"], taken_at=taken_at, source=fields["source"], entered_by=entered_by.id,
+        episode_id=episode.id, questionnaire=definition, questionnaire_id=definition.id,
+        questionnaire_code=definition.code, questionnaire_version=definition.version,
+        answers=dict(answers), taken_at=taken_at, source=source, entered_by=entered_by.id,
         total=result.total, subscales={k: _stored_number(v) for k, v in result.subscales.items()},
         missing_items=list(result.missing_items),
         red_flags=[{"code": f.code, "title": f.title, "message": f.message} for f in result.red_flags],
@@ -135,35 +138,34 @@ def record_response(episode: EpisodeOfCare, fields: dict[str, Any], entered_by: 
         old.replaced_at = utcnow()
         audit.record("questionnaire_response.replace", "questionnaire_response", old.id,
                      patient_id=episode.patient_id, details={"replaced_by": str(response.id)})
+        signals.response_replaced.send(old, episode_id=episode.id, by=response)
     for flag in result.red_flags:
         db.session.add(EpisodeRedFlag(episode_id=episode.id, response_id=response.id, code=flag.code,
                                       title=flag.title, message=flag.message, raised_at=utcnow()))
     audit.record("questionnaire_response.create", "questionnaire_response", response.id,
                  patient_id=episode.patient_id,
-                 details={"questionnaire": f"{questionnaire.code}/v{questionnaire.version}",
+                 details={"questionnaire": f"{definition.code}/v{definition.version}",
                           "red_flags": [f.code for f in result.red_flags]})
+    signals.response_recorded.send(response, episode_id=episode.id)
     return response
 
 
-def list_responses(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
+def list_responses(episode: EpisodeOfCare, *, page: int, per_page: int, questionnaire: str | None = None,
+                   include_replaced: bool = False) -> Page:
     query = (select(QuestionnaireResponse).where(QuestionnaireResponse.episode_id == episode.id)
              .order_by(QuestionnaireResponse.taken_at.desc(), QuestionnaireResponse.created_at.desc()))
-    if args.get("questionnaire"):
-        query = query.where(QuestionnaireResponse.questionnaire_code == args["questionnaire"])
-    if not args.get("include_replaced"):
+    if questionnaire:
+        query = query.where(QuestionnaireResponse.questionnaire_code == questionnaire)
+    if not include_replaced:
         query = query.where(QuestionnaireResponse.replaced_at.is_(None))
-    page = paginate(query, args["page"], args["per_page"])
-    audit.record_reads("questionnaire_response.list", "questionnaire_response",
-                       ((r.id, episode.patient_id) for r in page.items))
-    return page
+    return audit.audited_page(query, page=page, per_page=per_page, action="questionnaire_response.list",
+                              resource_type="questionnaire_response", patient_of=lambda _r: episode.patient_id)
 
 
 def read_response(response_id: uuid.UUID) -> QuestionnaireResponse:
-    response = db.session.get(QuestionnaireResponse, response_id)
-    if response is None:
-        raise NotFound("Response")
-    patient_id = db.session.scalar(select(EpisodeOfCare.patient_id).where(EpisodeOfCare.id == response.episode_id))
-    audit.record("questionnaire_response.read", "questionnaire_response", response.id, patient_id=patient_id)
+    response = get_or_404(QuestionnaireResponse, response_id, "Response")
+    audit.record("questionnaire_response.read", "questionnaire_response", response.id,
+                 patient_id=episode_patient_id(response.episode_id))
     return response
 
 
@@ -185,50 +187,43 @@ def acknowledge_red_flags(episode: EpisodeOfCare, flag: str, note: str, by: User
         raised.acknowledged_at, raised.acknowledged_by, raised.acknowledgement_note = now, by.id, note
     audit.record("red_flag.acknowledge", "episode_of_care", episode.id, patient_id=episode.patient_id,
                  details={"flags": sorted({f.code for f in flags})})
-    db.session.expire(episode, ["open_red_flags"])
     return flags
 
 
-# ---- what is due ----------------------------------------------------------------------------------
+# ---- for the episode layer -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DueMeasure:
-    questionnaire: str
-    title: str
-    reason: str
-    last_taken_at: datetime | None
+def is_questionnaire_code(code: str) -> bool:
+    """Whether some version of an instrument has this code (a goal's target may name it)."""
+    return db.session.scalar(select(Questionnaire.id).where(Questionnaire.code == code).limit(1)) is not None
 
 
-def due_measures(episode: EpisodeOfCare) -> list[DueMeasure]:
-    """The measures to administer now: the region's baseline set, then re-measures, and GROC at discharge.
+def titles(codes: Iterable[str]) -> dict[str, str]:
+    return dict(db.session.execute(select(Questionnaire.code, Questionnaire.title)
+                                   .where(Questionnaire.code.in_(list(codes)))).all())
 
-    A measure is due again after so many days or visits since it was last taken; GROC is asked once a
-    discharge visit is logged, so that it is taken before the episode closes.
-    """
-    audit.record("episode.due_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
-    visit_dates, discharging = records.visit_dates(episode)
-    schedule = current_app.config["MEASURE_SCHEDULE"]
-    baseline = schedule["baseline"].get(episode.body_region, schedule["baseline"]["default"])
-    last_taken = dict(db.session.execute(
+
+def last_taken(episode_id: uuid.UUID) -> dict[str, datetime]:
+    """When each questionnaire was last answered in the episode (corrected responses left out)."""
+    return dict(db.session.execute(
         select(QuestionnaireResponse.questionnaire_code, func.max(QuestionnaireResponse.taken_at))
-        .where(QuestionnaireResponse.episode_id == episode.id, QuestionnaireResponse.replaced_at.is_(None))
+        .where(QuestionnaireResponse.episode_id == episode_id, QuestionnaireResponse.replaced_at.is_(None))
         .group_by(QuestionnaireResponse.questionnaire_code)).all())
-    titles = dict(db.session.execute(
-        select(Questionnaire.code, Questionnaire.title).where(Questionnaire.code.in_(
-            [*baseline, *schedule["at_discharge"]]))).all())
-    now = utcnow()
-    every = timedelta(days=schedule["remeasure_days"])
-    due: list[DueMeasure] = []
-    for code in baseline:
-        taken = last_taken.get(code)
-        if taken is None:
-            due.append(DueMeasure(code, titles.get(code, code), "baseline", None))
-        elif code not in schedule["once"] and episode.status == "active" and (
-                now - taken >= every
-                or sum(1 for day in visit_dates if day > clinic_date(taken)) >= schedule["remeasure_visits"]):
-            due.append(DueMeasure(code, titles.get(code, code), "remeasure", taken))
-    if episode.status == "discharged" or discharging:
-        for code in schedule["at_discharge"]:
-            if code not in last_taken:
-                due.append(DueMeasure(code, titles.get(code, code), "discharge", None))
-    return due
+
+
+def response_days(episode_id: uuid.UUID) -> list[date]:
+    """The clinic dates of the episode's first and last response (none if it has none)."""
+    first, last = db.session.execute(select(func.min(QuestionnaireResponse.taken_at),
+                                            func.max(QuestionnaireResponse.taken_at))
+                                     .where(QuestionnaireResponse.episode_id == episode_id)).one()
+    return [clinic_date(moment) for moment in (first, last) if moment is not None]
+
+
+def open_red_flags(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[EpisodeRedFlag]]:
+    """The unacknowledged flags of each episode, oldest first: one query for a whole page of episodes."""
+    flags: dict[uuid.UUID, list[EpisodeRedFlag]] = {episode_id: [] for episode_id in episode_ids}
+    if flags:
+        for flag in db.session.scalars(select(EpisodeRedFlag).where(EpisodeRedFlag.episode_id.in_(list(flags)),
+                                                                    EpisodeRedFlag.acknowledged_at.is_(None))
+                                       .order_by(EpisodeRedFlag.raised_at, EpisodeRedFlag.id)):
+            flags[flag.episode_id].append(flag)
+    return flags

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from clinic_api.core.sql import one_of
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
-from clinic_api.patients.models import _in
 
 VISIT_TYPES = ("initial_evaluation", "follow_up", "re_evaluation", "discharge")
 VISIT_STATUSES = ("draft", "signed")
@@ -24,8 +24,8 @@ NOTE_MAX = 20_000
 class Visit(db.Model):
     __tablename__ = "visits"
     __table_args__ = (
-        CheckConstraint(_in("visit_type", VISIT_TYPES), name="visit_type"),
-        CheckConstraint(_in("status", VISIT_STATUSES), name="status"),
+        CheckConstraint(one_of("visit_type", VISIT_TYPES), name="visit_type"),
+        CheckConstraint(one_of("status", VISIT_STATUSES), name="status"),
         CheckConstraint("(status = 'signed') = (signed_at IS NOT NULL AND signed_by IS NOT NULL)",
                         name="signed_stamped"),
         Index("ix_visits_episode_date", "episode_id", "visit_date"),
@@ -75,7 +75,7 @@ class PainScore(db.Model):
     __tablename__ = "pain_scores"
     __table_args__ = (
         CheckConstraint("score >= 0 AND score <= 10", name="score"),
-        CheckConstraint(_in("context", PAIN_CONTEXTS), name="context"),
+        CheckConstraint(one_of("context", PAIN_CONTEXTS), name="context"),
         Index("ix_pain_scores_episode_recorded", "episode_id", "recorded_at"),
         Index("ix_pain_scores_visit", "visit_id"),
     )
@@ -102,7 +102,7 @@ class RunLog(db.Model):
         CheckConstraint("duration_min > 0 AND duration_min <= 4320", name="duration_min"),
         CheckConstraint("pain_during IS NULL OR (pain_during >= 0 AND pain_during <= 10)", name="pain_during"),
         CheckConstraint("pain_after IS NULL OR (pain_after >= 0 AND pain_after <= 10)", name="pain_after"),
-        CheckConstraint("surface IS NULL OR " + _in("surface", SURFACES), name="surface"),
+        CheckConstraint("surface IS NULL OR " + one_of("surface", SURFACES), name="surface"),
         Index("ix_run_logs_episode_date", "episode_id", "run_date"),
     )
 
@@ -123,7 +123,7 @@ class RunLog(db.Model):
 class Goal(db.Model):
     __tablename__ = "goals"
     __table_args__ = (
-        CheckConstraint(_in("status", GOAL_STATUSES), name="status"),
+        CheckConstraint(one_of("status", GOAL_STATUSES), name="status"),
         CheckConstraint("(target_measure IS NULL) = (target_value IS NULL)", name="target_complete"),
         Index("ix_goals_episode", "episode_id"),
     )

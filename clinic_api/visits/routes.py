@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import url_for
 from flask.views import MethodView
 
-from clinic_api.core.access import PATIENT_ROLES, THERAPIST, current_user
+from clinic_api.core.access import FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
 from clinic_api.core.api import Blueprint
 from clinic_api.core.schemas import ProblemSchema, page_of
-from clinic_api.patients.service import get_episode
+from clinic_api.patients.service import get_episode, lock_episode
 from clinic_api.visits import service
 from clinic_api.visits.schemas import (
     AddendumIn,
@@ -23,12 +22,12 @@ from clinic_api.visits.schemas import (
     RunIn,
     RunOut,
     RunQuery,
+    VisitAppointmentOut,
     VisitIn,
     VisitOut,
     VisitPatch,
     VisitQuery,
     WeeklyOut,
-    may_read_notes,
 )
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1",
@@ -36,36 +35,41 @@ blp = Blueprint("visits", __name__, url_prefix="/api/v1",
                             "running; goals.")
 
 DISCHARGED = "The episode is discharged."
+# The front desk sees visits at the appointment level; only a therapist reads the note.
+VISIT_BY_ROLE = {THERAPIST: VisitOut, FRONT_DESK: VisitAppointmentOut}
+VISIT_PAGE_BY_ROLE = {role: page_of(schema) for role, schema in VISIT_BY_ROLE.items()}
+
+
+def _with_notes() -> bool:
+    return current_user().role == THERAPIST
 
 
 @blp.route("/episodes/<uuid:episode_id>/visits")
 class EpisodeVisits(MethodView):
     @blp.roles(*PATIENT_ROLES)
     @blp.arguments(VisitQuery, location="query")
-    @blp.response(200, page_of(VisitOut))
+    @blp.response_by_role(200, VISIT_PAGE_BY_ROLE)
     def get(self, args, episode_id: uuid.UUID):
         """The episode's visits in date order (the front desk sees dates, types, therapists and status only)"""
-        return service.list_visits(get_episode(episode_id), args, with_notes=may_read_notes())
+        return service.list_visits(get_episode(episode_id), with_notes=_with_notes(), **args)
 
-    @blp.etag
     @blp.roles(THERAPIST)
     @blp.arguments(VisitIn)
-    @blp.response(201, VisitOut)
+    @blp.created(VisitOut, "visits.VisitItem", visit_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED + " Or a second initial evaluation.")
     def post(self, fields, episode_id: uuid.UUID):
         """Log a visit as a draft SOAP note, with the pain scores taken at it"""
-        visit = service.create_visit(get_episode(episode_id, for_update=True), fields, current_user())
-        return visit, 201, {"Location": url_for("visits.VisitItem", visit_id=visit.id)}
+        return service.create_visit(lock_episode(episode_id), current_user(), **fields)
 
 
 @blp.route("/visits/<uuid:visit_id>")
 @blp.etag
 class VisitItem(MethodView):
     @blp.roles(*PATIENT_ROLES)
-    @blp.response(200, VisitOut)
+    @blp.response_by_role(200, VISIT_BY_ROLE)
     def get(self, visit_id: uuid.UUID):
         """One visit with its note, pain scores and addenda (the front desk: appointment-level fields only)"""
-        return service.read_visit(visit_id, with_notes=may_read_notes())
+        return service.read_visit(visit_id, with_notes=_with_notes())
 
     @blp.roles(THERAPIST)
     @blp.arguments(VisitPatch)
@@ -90,12 +94,20 @@ def sign_visit(visit_id: uuid.UUID):
 @blp.route("/visits/<uuid:visit_id>/addenda", methods=["POST"])
 @blp.roles(THERAPIST)
 @blp.arguments(AddendumIn)
-@blp.response(201, AddendumOut)
+@blp.created(AddendumOut, "visits.addendum", addendum_id="id")
 @blp.alt_response(409, schema=ProblemSchema, description="The visit is still a draft.")
 def add_addendum(fields, visit_id: uuid.UUID):
     """Add a signed addendum to a signed visit"""
-    addendum = service.add_addendum(service.lock_visit(visit_id), fields["text"], current_user())
-    return addendum, 201, {"Location": url_for("visits.VisitItem", visit_id=visit_id)}
+    return service.add_addendum(service.lock_visit(visit_id), fields["text"], current_user())
+
+
+@blp.route("/addenda/<uuid:addendum_id>")
+@blp.etag
+@blp.roles(THERAPIST)
+@blp.response(200, AddendumOut)
+def addendum(addendum_id: uuid.UUID):
+    """One addendum of a signed visit"""
+    return service.read_addendum(addendum_id)
 
 
 @blp.route("/episodes/<uuid:episode_id>/pain-scores")
@@ -105,17 +117,15 @@ class EpisodePainScores(MethodView):
     @blp.response(200, page_of(PainScoreOut))
     def get(self, args, episode_id: uuid.UUID):
         """The episode's pain scores in time order, by context and period"""
-        return service.list_pain_scores(get_episode(episode_id), args)
+        return service.list_pain_scores(get_episode(episode_id), **args)
 
-    @blp.etag
     @blp.roles(THERAPIST)
     @blp.arguments(PainScoreIn)
-    @blp.response(201, PainScoreOut)
+    @blp.created(PainScoreOut, "visits.pain_score", score_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED + " Or the visit is signed.")
     def post(self, fields, episode_id: uuid.UUID):
         """Record a pain score (0-10) in a context"""
-        score = service.record_pain_score(get_episode(episode_id, for_update=True), fields, current_user())
-        return score, 201, {"Location": url_for("visits.pain_score", score_id=score.id)}
+        return service.record_pain_score(lock_episode(episode_id), current_user(), **fields)
 
 
 @blp.route("/pain-scores/<uuid:score_id>")
@@ -134,17 +144,15 @@ class EpisodeRuns(MethodView):
     @blp.response(200, page_of(RunOut))
     def get(self, args, episode_id: uuid.UUID):
         """The episode's runs in date order"""
-        return service.list_runs(get_episode(episode_id), args)
+        return service.list_runs(get_episode(episode_id), **args)
 
-    @blp.etag
     @blp.roles(THERAPIST)
     @blp.arguments(RunIn)
-    @blp.response(201, RunOut)
+    @blp.created(RunOut, "visits.run", run_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def post(self, fields, episode_id: uuid.UUID):
         """Log a run of the return to running"""
-        run = service.record_run(get_episode(episode_id, for_update=True), fields, current_user())
-        return run, 201, {"Location": url_for("visits.run", run_id=run.id)}
+        return service.record_run(lock_episode(episode_id), current_user(), **fields)
 
 
 @blp.route("/episodes/<uuid:episode_id>/runs/weekly")
@@ -171,17 +179,15 @@ class EpisodeGoals(MethodView):
     @blp.response(200, page_of(GoalOut))
     def get(self, args, episode_id: uuid.UUID):
         """The episode's functional goals, oldest first"""
-        return service.list_goals(get_episode(episode_id), args)
+        return service.list_goals(get_episode(episode_id), **args)
 
-    @blp.etag
     @blp.roles(THERAPIST)
     @blp.arguments(GoalIn)
-    @blp.response(201, GoalOut)
+    @blp.created(GoalOut, "visits.GoalItem", goal_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def post(self, fields, episode_id: uuid.UUID):
         """Set a functional goal, optionally with a measurable target"""
-        goal = service.create_goal(get_episode(episode_id, for_update=True), fields, current_user())
-        return goal, 201, {"Location": url_for("visits.GoalItem", goal_id=goal.id)}
+        return service.create_goal(lock_episode(episode_id), current_user(), **fields)
 
 
 @blp.route("/goals/<uuid:goal_id>")
@@ -199,6 +205,6 @@ class GoalItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def patch(self, changes, goal_id: uuid.UUID):
         """Change a goal or its status (met, not met, discontinued) with the date it changed"""
-        goal = service.get_goal(goal_id, for_update=True)
+        goal = service.lock_goal(goal_id)
         blp.check_etag(goal, GoalOut)
         return service.update_goal(goal, changes)

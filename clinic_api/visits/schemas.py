@@ -5,19 +5,14 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from flask import g, has_request_context
-from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from clinic_api.core.access import THERAPIST
 from clinic_api.core.schemas import Instant, PageArgs, PatchSchema, Schema, Text
 from clinic_api.visits.models import GOAL_STATUSES, NOTE_MAX, PAIN_CONTEXTS, SURFACES, VISIT_STATUSES, VISIT_TYPES
 
 # "4:1" = run 4 minutes, walk 1; halves allowed ("1.5:1").
 RUN_WALK_RE = re.compile(r"^\d{1,2}(\.5)?:\d{1,2}(\.5)?$")
 MEASURE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-# The note text that the front desk never sees: absent from its answers, not blanked.
-CLINICAL_FIELDS = ("subjective", "objective", "assessment", "plan", "interventions", "home_exercises",
-                   "pain_scores", "addenda")
 
 
 def note_text(max_length: int = NOTE_MAX, **kwargs: Any) -> Text:
@@ -99,7 +94,9 @@ class AddendumOut(Schema):
                                      metadata={"description": "Addenda are signed by their author when written."})
 
 
-class VisitOut(Schema):
+class VisitAppointmentOut(Schema):
+    """A visit at the appointment level: what the front desk sees (no note text, no clinical field)."""
+
     id = fields.UUID()
     episode_id = fields.UUID()
     visit_date = fields.Date()
@@ -108,6 +105,13 @@ class VisitOut(Schema):
     status = fields.String(metadata={"enum": list(VISIT_STATUSES)})
     signed_by = fields.UUID(allow_none=True)
     signed_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class VisitOut(VisitAppointmentOut):
+    """A visit with its SOAP note, pain scores and addenda: what a therapist sees."""
+
     subjective = fields.String(allow_none=True)
     objective = fields.String(allow_none=True)
     assessment = fields.String(allow_none=True)
@@ -116,25 +120,6 @@ class VisitOut(Schema):
     home_exercises = fields.List(fields.Nested(HomeExerciseSchema))
     pain_scores = fields.List(fields.Nested(PainScoreOut))
     addenda = fields.List(fields.Nested(AddendumOut))
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
-
-    class Meta(Schema.Meta):
-        description = ("A visit. The front desk sees its appointment-level fields only: " +
-                       ", ".join(CLINICAL_FIELDS) + " are absent from its answers.")
-
-    @post_dump
-    def hide_clinical_fields(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if not may_read_notes():
-            for name in CLINICAL_FIELDS:
-                data.pop(name, None)
-        return data
-
-
-def may_read_notes() -> bool:
-    """Only a therapist's request shows note text; anything else (no request, other roles) hides it."""
-    user = g.get("current_user") if has_request_context() else None
-    return user is not None and user.role == THERAPIST
 
 
 class VisitQuery(PageArgs):

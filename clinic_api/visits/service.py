@@ -2,26 +2,33 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
-from clinic_api.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from clinic_api.core.pagination import Page, paginate
+from clinic_api.core import signals
+from clinic_api.core.errors import Conflict, Forbidden, RuleViolation
+from clinic_api.core.lookup import get_or_404
+from clinic_api.core.pagination import Page
 from clinic_api.core.sql import week_start
 from clinic_api.core.types import clinic_date, clinic_zone, today, utcnow
 from clinic_api.extensions import db
-from clinic_api.patients.models import EpisodeOfCare, Patient
-from clinic_api.patients.service import ensure_active, get_episode
-from clinic_api.questionnaires.models import Questionnaire
+from clinic_api.patients.models import EpisodeOfCare
+from clinic_api.patients.service import (
+    ensure_active,
+    episode_patient_id,
+    get_episode,
+    lock_entry,
+    pre_injury_weekly_km,
+)
+from clinic_api.questionnaires import service as questionnaires
 from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, Goal, PainScore, RunLog, Visit
 
-T = TypeVar("T")
 R = TypeVar("R", PainScore, RunLog, Goal)
 CLOCK_SKEW = timedelta(minutes=5)
 SOAP_FIELDS = ("subjective", "objective", "assessment", "plan")
@@ -31,62 +38,44 @@ RUN_MEASURES = ("weekly_distance_km", "longest_run_km", "run_pain_max")
 PAIN_MEASURES = tuple(f"pain_{context}" for context in PAIN_CONTEXTS)
 
 
+def _patient_of(episode: EpisodeOfCare) -> Callable[[Any], uuid.UUID]:
+    return lambda _entry: episode.patient_id
+
+
+def _read(model: type[R], entry_id: uuid.UUID, label: str, action: str, resource_type: str) -> R:
+    """One entry of an episode (pain score, run, goal), its read audited."""
+    found = get_or_404(model, entry_id, label)
+    audit.record(action, resource_type, found.id, patient_id=episode_patient_id(found.episode_id))
+    return found
+
+
 # ---- visits ---------------------------------------------------------------------------------------
 
-def _found(model: type[T], object_id: uuid.UUID, label: str, for_update: bool = False) -> T:
-    found = db.session.get(model, object_id, with_for_update=for_update)
-    if found is None:
-        raise NotFound(label)
-    return found
-
-
-def _read(model: type[R], object_id: uuid.UUID, label: str, action: str, resource_type: str) -> R:
-    """One pain score, run or goal, its read audited."""
-    found = _found(model, object_id, label)
-    audit.record(action, resource_type, found.id, patient_id=_patient_id(found.episode_id))
-    return found
-
-
-def get_visit(visit_id: uuid.UUID) -> Visit:
-    return _found(Visit, visit_id, "Visit")
-
-
 def lock_visit(visit_id: uuid.UUID) -> Visit:
-    """The visit, to change, sign or amend: its episode's row is locked first, then its own (PostgreSQL).
-
-    Every write in an episode takes the episode's lock first, so that writers queue in one order (a
-    sign cannot slip between a pain score's check and its insert, and no two writers deadlock)."""
-    visit = get_visit(visit_id)
-    get_episode(visit.episode_id, for_update=True)
-    db.session.refresh(visit, with_for_update=True)
-    return visit
+    """The visit, to change, sign or amend: its episode's row is locked first, then its own."""
+    return lock_entry(Visit, visit_id, "Visit")[0]
 
 
-def _patient_id(episode_id: uuid.UUID) -> uuid.UUID:
-    return db.session.scalar(select(EpisodeOfCare.patient_id).where(EpisodeOfCare.id == episode_id))
-
-
-def _audit_visit_reads(visits: Iterable[Visit], patient_id: uuid.UUID, with_notes: bool) -> None:
+def _visit_read_action(with_notes: bool) -> str:
     # Reading a note is its own event; the front desk's appointment-level view is recorded as such.
-    action = "visit_note.read" if with_notes else "visit.read"
-    audit.record_reads(action, "visit", ((v.id, patient_id) for v in visits))
+    return "visit_note.read" if with_notes else "visit.read"
 
 
-def read_visit(visit_id: uuid.UUID, with_notes: bool) -> Visit:
-    visit = get_visit(visit_id)
-    _audit_visit_reads([visit], _patient_id(visit.episode_id), with_notes)
+def read_visit(visit_id: uuid.UUID, *, with_notes: bool) -> Visit:
+    visit = get_or_404(Visit, visit_id, "Visit")
+    audit.record_reads(_visit_read_action(with_notes), "visit", [(visit.id, episode_patient_id(visit.episode_id))])
     return visit
 
 
-def list_visits(episode: EpisodeOfCare, args: dict[str, Any], with_notes: bool) -> Page:
+def list_visits(episode: EpisodeOfCare, *, page: int, per_page: int, with_notes: bool, status: str | None = None,
+                visit_type: str | None = None) -> Page:
     query = select(Visit).where(Visit.episode_id == episode.id).order_by(Visit.visit_date, Visit.created_at)
-    if args.get("status"):
-        query = query.where(Visit.status == args["status"])
-    if args.get("visit_type"):
-        query = query.where(Visit.visit_type == args["visit_type"])
-    page = paginate(query, args["page"], args["per_page"])
-    _audit_visit_reads(page.items, episode.patient_id, with_notes)
-    return page
+    if status:
+        query = query.where(Visit.status == status)
+    if visit_type:
+        query = query.where(Visit.visit_type == visit_type)
+    return audit.audited_page(query, page=page, per_page=per_page, action=_visit_read_action(with_notes),
+                              resource_type="visit", patient_of=_patient_of(episode))
 
 
 def _check_visit_date(episode: EpisodeOfCare, visit_date: date) -> None:
@@ -127,7 +116,13 @@ def _default_recorded_at(visit_date: date) -> datetime:
     return datetime.combine(visit_date, time(12), clinic_zone()).astimezone(UTC)
 
 
-def _add_visit_pain_scores(visit: Visit, episode: EpisodeOfCare, scores: list[dict[str, Any]],
+def _pain_score(episode: EpisodeOfCare, by: User, *, score: int, context: str, recorded_at: datetime,
+                visit_id: uuid.UUID | None = None, note: str | None = None) -> PainScore:
+    return PainScore(episode_id=episode.id, visit_id=visit_id, score=score, context=context,
+                     recorded_at=recorded_at, note=note, recorded_by=by.id)
+
+
+def _add_visit_pain_scores(visit: Visit, episode: EpisodeOfCare, scores: Sequence[Mapping[str, Any]],
                            by: User) -> None:
     errors: dict[str, list[str]] = {}
     rows = []
@@ -136,29 +131,33 @@ def _add_visit_pain_scores(visit: Visit, episode: EpisodeOfCare, scores: list[di
         message = _recorded_at_problem(episode, recorded_at)
         if message:
             errors[f"pain_scores.{index}.recorded_at"] = [message]
-        rows.append(PainScore(episode_id=episode.id, visit_id=visit.id, score=fields["score"],
-                              context=fields["context"], recorded_at=recorded_at, note=fields.get("note"),
-                              recorded_by=by.id))
+        rows.append(_pain_score(episode, by, **{**fields, "recorded_at": recorded_at, "visit_id": visit.id}))
     if errors:
         raise RuleViolation.many(errors)
     db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        signals.pain_score_recorded.send(row, episode_id=episode.id)
 
 
-def create_visit(episode: EpisodeOfCare, fields: dict[str, Any], author: User) -> Visit:
+def create_visit(episode: EpisodeOfCare, author: User, *, visit_type: str, visit_date: date | None = None,
+                 pain_scores: Sequence[Mapping[str, Any]] = (), **note: Any) -> Visit:
+    """A visit logged as a draft note by its author; ``note`` holds the SOAP parts, interventions and
+    home exercises given."""
     ensure_active(episode, "visits")
-    fields.setdefault("visit_date", today())
-    _check_visit_date(episode, fields["visit_date"])
-    _check_visit_order(episode, fields["visit_type"], fields["visit_date"])
-    scores = fields.pop("pain_scores", [])
+    visit_date = visit_date or today()
+    _check_visit_date(episode, visit_date)
+    _check_visit_order(episode, visit_type, visit_date)
     visit = Visit(episode_id=episode.id, therapist_id=author.id, status="draft", pain_scores=[], addenda=[],
-                  **{"interventions": [], "home_exercises": [], **fields})
+                  visit_type=visit_type, visit_date=visit_date,
+                  **{"interventions": [], "home_exercises": [], **note})
     db.session.add(visit)
     db.session.flush()
-    _add_visit_pain_scores(visit, episode, scores, author)
-    db.session.flush()
+    _add_visit_pain_scores(visit, episode, pain_scores, author)
     db.session.expire(visit, ["pain_scores"])
     audit.record("visit.create", "visit", visit.id, patient_id=episode.patient_id,
-                 details={"visit_type": visit.visit_type, "pain_scores": len(scores)})
+                 details={"visit_type": visit.visit_type, "pain_scores": len(pain_scores)})
+    signals.visit_created.send(visit, episode_id=episode.id)
     return visit
 
 
@@ -169,7 +168,7 @@ def _ensure_author_of_draft(visit: Visit, user: User, doing: str) -> None:
         raise Forbidden(f"Only the visit's author may {doing} it.")
 
 
-def update_visit(visit: Visit, changes: dict[str, Any], user: User) -> Visit:
+def update_visit(visit: Visit, changes: Mapping[str, Any], user: User) -> Visit:
     _ensure_author_of_draft(visit, user, "change")
     episode = get_episode(visit.episode_id)
     ensure_active(episode, "changes to its visits")
@@ -183,6 +182,7 @@ def update_visit(visit: Visit, changes: dict[str, Any], user: User) -> Visit:
         setattr(visit, name, value)
     audit.record("visit.update", "visit", visit.id, patient_id=episode.patient_id,
                  details={"fields": sorted(changes)})
+    signals.visit_changed.send(visit, episode_id=episode.id, fields=sorted(changes))
     return visit
 
 
@@ -193,7 +193,8 @@ def sign_visit(visit: Visit, user: User) -> Visit:
     if missing:
         raise RuleViolation.many(missing)
     visit.status, visit.signed_by, visit.signed_at = "signed", user.id, utcnow()
-    audit.record("visit.sign", "visit", visit.id, patient_id=_patient_id(visit.episode_id))
+    audit.record("visit.sign", "visit", visit.id, patient_id=episode_patient_id(visit.episode_id))
+    signals.visit_signed.send(visit, episode_id=visit.episode_id)
     return visit
 
 
@@ -204,9 +205,41 @@ def add_addendum(visit: Visit, text: str, author: User) -> Addendum:
     db.session.add(addendum)
     db.session.flush()
     db.session.expire(visit, ["addenda"])
-    audit.record("visit.addendum", "visit", visit.id, patient_id=_patient_id(visit.episode_id),
+    audit.record("visit.addendum", "visit", visit.id, patient_id=episode_patient_id(visit.episode_id),
                  details={"addendum_id": str(addendum.id)})
     return addendum
+
+
+def read_addendum(addendum_id: uuid.UUID) -> Addendum:
+    """One addendum; reading it is reading the note it belongs to."""
+    addendum = get_or_404(Addendum, addendum_id, "Addendum")
+    episode_id = db.session.scalar(select(Visit.episode_id).where(Visit.id == addendum.visit_id))
+    audit.record("visit_note.read", "visit", addendum.visit_id, patient_id=episode_patient_id(episode_id),
+                 details={"addendum_id": str(addendum.id)})
+    return addendum
+
+
+def visit_dates(episode_id: uuid.UUID) -> tuple[list[date], bool]:
+    """The episode's visit dates in order, and whether a discharge visit is among them."""
+    rows = db.session.execute(select(Visit.visit_date, Visit.visit_type).where(Visit.episode_id == episode_id)).all()
+    return sorted(row.visit_date for row in rows), any(row.visit_type == "discharge" for row in rows)
+
+
+def draft_visits(episode_id: uuid.UUID) -> list[Any]:
+    """The episode's unsigned notes (id, date, author), oldest first."""
+    return list(db.session.execute(select(Visit.id, Visit.visit_date, Visit.therapist_id)
+                                   .where(Visit.episode_id == episode_id, Visit.status == "draft")
+                                   .order_by(Visit.visit_date)).all())
+
+
+def entry_days(episode_id: uuid.UUID) -> list[date]:
+    """The first and last day of the episode's visits, runs and pain scores (those that exist)."""
+    days: list[date] = []
+    for column, key in ((Visit.visit_date, Visit.episode_id), (RunLog.run_date, RunLog.episode_id),
+                        (PainScore.recorded_at, PainScore.episode_id)):
+        first, last = db.session.execute(select(func.min(column), func.max(column)).where(key == episode_id)).one()
+        days += [clinic_date(day) if isinstance(day, datetime) else day for day in (first, last) if day is not None]
+    return days
 
 
 # ---- pain scores ----------------------------------------------------------------------------------
@@ -219,42 +252,49 @@ def _recorded_at_problem(episode: EpisodeOfCare, recorded_at: datetime) -> str |
     return None
 
 
-def record_pain_score(episode: EpisodeOfCare, fields: dict[str, Any], by: User) -> PainScore:
+def _visit_to_score(episode: EpisodeOfCare, visit_id: uuid.UUID, by: User) -> None:
+    """A pain score joins a draft note of this episode by that note's author only."""
+    visit = db.session.get(Visit, visit_id, with_for_update=True)  # after the episode's lock: see lock_entry
+    if visit is None or visit.episode_id != episode.id:
+        raise RuleViolation("visit_id", "No such visit in this episode.")
+    if visit.status == "signed":
+        raise Conflict("The visit is signed and never changes; record the score without visit_id.",
+                       errors={"visit_id": ["The visit is signed."]})
+    if visit.therapist_id != by.id:
+        raise Forbidden("Only the visit's author adds pain scores to its note.")
+
+
+def record_pain_score(episode: EpisodeOfCare, by: User, *, score: int, context: str,
+                      recorded_at: datetime | None = None, visit_id: uuid.UUID | None = None,
+                      note: str | None = None) -> PainScore:
     ensure_active(episode, "pain scores")
-    recorded_at = fields.get("recorded_at") or utcnow()
+    recorded_at = recorded_at or utcnow()
     message = _recorded_at_problem(episode, recorded_at)
     if message:
         raise RuleViolation("recorded_at", message)
-    visit_id = fields.get("visit_id")
     if visit_id is not None:
-        visit = db.session.get(Visit, visit_id, with_for_update=True)  # after the episode's lock: see lock_visit
-        if visit is None or visit.episode_id != episode.id:
-            raise RuleViolation("visit_id", "No such visit in this episode.")
-        if visit.status == "signed":
-            raise Conflict("The visit is signed and never changes; record the score without visit_id.",
-                           errors={"visit_id": ["The visit is signed."]})
-        if visit.therapist_id != by.id:
-            raise Forbidden("Only the visit's author adds pain scores to its note.")
-    score = PainScore(episode_id=episode.id, visit_id=visit_id, score=fields["score"], context=fields["context"],
-                      recorded_at=recorded_at, note=fields.get("note"), recorded_by=by.id)
-    db.session.add(score)
+        _visit_to_score(episode, visit_id, by)
+    row = _pain_score(episode, by, score=score, context=context, recorded_at=recorded_at, visit_id=visit_id,
+                      note=note)
+    db.session.add(row)
     db.session.flush()
-    audit.record("pain_score.create", "pain_score", score.id, patient_id=episode.patient_id)
-    return score
+    audit.record("pain_score.create", "pain_score", row.id, patient_id=episode.patient_id)
+    signals.pain_score_recorded.send(row, episode_id=episode.id)
+    return row
 
 
-def list_pain_scores(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
+def list_pain_scores(episode: EpisodeOfCare, *, page: int, per_page: int, context: Sequence[str] | None = None,
+                     since: datetime | None = None, until: datetime | None = None) -> Page:
     query = (select(PainScore).where(PainScore.episode_id == episode.id)
              .order_by(PainScore.recorded_at, PainScore.created_at))
-    if args.get("context"):
-        query = query.where(PainScore.context.in_(args["context"]))
-    if args.get("since") is not None:
-        query = query.where(PainScore.recorded_at >= args["since"])
-    if args.get("until") is not None:
-        query = query.where(PainScore.recorded_at <= args["until"])
-    page = paginate(query, args["page"], args["per_page"])
-    audit.record_reads("pain_score.read", "pain_score", ((s.id, episode.patient_id) for s in page.items))
-    return page
+    if context:
+        query = query.where(PainScore.context.in_(context))
+    if since is not None:
+        query = query.where(PainScore.recorded_at >= since)
+    if until is not None:
+        query = query.where(PainScore.recorded_at <= until)
+    return audit.audited_page(query, page=page, per_page=per_page, action="pain_score.read",
+                              resource_type="pain_score", patient_of=_patient_of(episode))
 
 
 def read_pain_score(score_id: uuid.UUID) -> PainScore:
@@ -263,33 +303,30 @@ def read_pain_score(score_id: uuid.UUID) -> PainScore:
 
 # ---- runs -----------------------------------------------------------------------------------------
 
-def record_run(episode: EpisodeOfCare, fields: dict[str, Any], by: User) -> RunLog:
+def record_run(episode: EpisodeOfCare, by: User, *, run_date: date, **run: Any) -> RunLog:
+    """A run of the return to running; ``run`` holds its distance, duration, intervals, surface, pain, notes."""
     ensure_active(episode, "runs")
-    if fields["run_date"] > today() + timedelta(days=1):
+    if run_date > today() + timedelta(days=1):
         raise RuleViolation("run_date", "Must not be in the future.")
-    if fields["run_date"] < episode.start_date:
+    if run_date < episode.start_date:
         raise RuleViolation("run_date", "Must not be before the episode's start_date.")
-    run = RunLog(episode_id=episode.id, recorded_by=by.id, **fields)
-    db.session.add(run)
+    row = RunLog(episode_id=episode.id, recorded_by=by.id, run_date=run_date, **run)
+    db.session.add(row)
     db.session.flush()
-    audit.record("run.create", "run", run.id, patient_id=episode.patient_id)
-    return run
+    audit.record("run.create", "run", row.id, patient_id=episode.patient_id)
+    signals.run_recorded.send(row, episode_id=episode.id)
+    return row
 
 
-def _runs_query(episode: EpisodeOfCare, args: dict[str, Any]) -> Select:
-    query = select(RunLog).where(RunLog.episode_id == episode.id)
-    if args.get("since") is not None:
-        query = query.where(RunLog.run_date >= args["since"])
-    if args.get("until") is not None:
-        query = query.where(RunLog.run_date <= args["until"])
-    return query
-
-
-def list_runs(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
-    page = paginate(_runs_query(episode, args).order_by(RunLog.run_date, RunLog.created_at),
-                    args["page"], args["per_page"])
-    audit.record_reads("run.read", "run", ((r.id, episode.patient_id) for r in page.items))
-    return page
+def list_runs(episode: EpisodeOfCare, *, page: int, per_page: int, since: date | None = None,
+              until: date | None = None) -> Page:
+    query = select(RunLog).where(RunLog.episode_id == episode.id).order_by(RunLog.run_date, RunLog.created_at)
+    if since is not None:
+        query = query.where(RunLog.run_date >= since)
+    if until is not None:
+        query = query.where(RunLog.run_date <= until)
+    return audit.audited_page(query, page=page, per_page=per_page, action="run.read", resource_type="run",
+                              patient_of=_patient_of(episode))
 
 
 def read_run(run_id: uuid.UUID) -> RunLog:
@@ -331,7 +368,7 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
                func.max(RunLog.distance_km), func.max(RunLog.pain_during), func.max(RunLog.pain_after),
                func.count(RunLog.pain_during) + func.count(RunLog.pain_after))
         .where(RunLog.episode_id == episode.id).group_by(week).order_by(week)).all()
-    pre_injury = db.session.scalar(select(Patient.weekly_distance_km).where(Patient.id == episode.patient_id))
+    pre_injury = pre_injury_weekly_km(episode)
     audit.record("run.weekly_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
     by_week = {_as_date(row[0]): row for row in rows}
     weeks: list[dict[str, Any]] = []
@@ -358,25 +395,25 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
 
 # ---- goals ----------------------------------------------------------------------------------------
 
-def get_goal(goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:
-    return _found(Goal, goal_id, "Goal", for_update)
+def lock_goal(goal_id: uuid.UUID) -> Goal:
+    """The goal, to change: its episode's row is locked first, then its own (the one order of every writer)."""
+    return lock_entry(Goal, goal_id, "Goal")[0]
 
 
-def _check_target(target: dict[str, Any] | None) -> None:
+def _check_target(target: Mapping[str, Any] | None) -> None:
     if not target:
         return
     measure = target["measure"]
     if measure in RUN_MEASURES or measure in PAIN_MEASURES:
         return
-    if db.session.scalar(select(Questionnaire.id).where(Questionnaire.code == measure).limit(1)) is None:
+    if not questionnaires.is_questionnaire_code(measure):
         raise RuleViolation("target.measure", "Unknown measure: use a questionnaire code, "
                             + ", ".join(RUN_MEASURES) + " or pain_<context>.")
 
 
-def _check_goal_dates(episode: EpisodeOfCare, fields: dict[str, Any]) -> None:
-    if fields.get("target_date") is not None and fields["target_date"] < episode.start_date:
+def _check_goal_dates(episode: EpisodeOfCare, target_date: date | None, status_date: date | None) -> None:
+    if target_date is not None and target_date < episode.start_date:
         raise RuleViolation("target_date", "Must not be before the episode's start_date.")
-    status_date = fields.get("status_date")
     if status_date is not None:
         if status_date > today():
             raise RuleViolation("status_date", "Must not be in the future.")
@@ -384,50 +421,52 @@ def _check_goal_dates(episode: EpisodeOfCare, fields: dict[str, Any]) -> None:
             raise RuleViolation("status_date", "Must not be before the episode's start_date.")
 
 
-def _apply_goal(goal: Goal, fields: dict[str, Any]) -> None:
-    if "target" in fields:
-        target = fields.pop("target") or {}
-        goal.target_measure, goal.target_value = target.get("measure"), target.get("value")
+def _apply_goal(goal: Goal, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
-        setattr(goal, name, value)
+        if name == "target":
+            goal.target_measure, goal.target_value = (value or {}).get("measure"), (value or {}).get("value")
+        else:
+            setattr(goal, name, value)
 
 
-def create_goal(episode: EpisodeOfCare, fields: dict[str, Any], by: User) -> Goal:
+def create_goal(episode: EpisodeOfCare, by: User, *, text: str, target_date: date | None = None,
+                target: Mapping[str, Any] | None = None, status: str = "active",
+                status_date: date | None = None) -> Goal:
     ensure_active(episode, "goals")
-    _check_target(fields.get("target"))
-    _check_goal_dates(episode, fields)
-    fields.setdefault("status", "active")
-    fields.setdefault("status_date", today())
+    _check_target(target)
+    _check_goal_dates(episode, target_date, status_date)
     goal = Goal(episode_id=episode.id, created_by=by.id)
-    _apply_goal(goal, fields)
+    _apply_goal(goal, {"text": text, "target_date": target_date, "target": target, "status": status,
+                       "status_date": status_date or today()})
     db.session.add(goal)
     db.session.flush()
     audit.record("goal.create", "goal", goal.id, patient_id=episode.patient_id)
+    signals.goal_changed.send(goal, episode_id=episode.id, created=True)
     return goal
 
 
-def update_goal(goal: Goal, changes: dict[str, Any]) -> Goal:
-    episode = get_episode(goal.episode_id, for_update=True)
+def update_goal(goal: Goal, changes: Mapping[str, Any]) -> Goal:
+    """A change of a goal locked with ``lock_goal``."""
+    episode = get_episode(goal.episode_id)
     ensure_active(episode, "changes to its goals")
     if "status_date" in changes and "status" not in changes:
         raise RuleViolation("status_date", "Give it with the status it dates.")
-    if "status" in changes and changes["status"] != goal.status:
-        changes.setdefault("status_date", today())
+    if "status" in changes and changes["status"] != goal.status and "status_date" not in changes:
+        changes = {**changes, "status_date": today()}
     _check_target(changes.get("target"))
-    _check_goal_dates(episode, {"target_date": changes.get("target_date"), "status_date": changes.get("status_date")})
-    fields = sorted(changes)
+    _check_goal_dates(episode, changes.get("target_date"), changes.get("status_date"))
     _apply_goal(goal, changes)
-    audit.record("goal.update", "goal", goal.id, patient_id=episode.patient_id, details={"fields": fields})
+    audit.record("goal.update", "goal", goal.id, patient_id=episode.patient_id, details={"fields": sorted(changes)})
+    signals.goal_changed.send(goal, episode_id=episode.id, created=False)
     return goal
 
 
-def list_goals(episode: EpisodeOfCare, args: dict[str, Any]) -> Page:
+def list_goals(episode: EpisodeOfCare, *, page: int, per_page: int, status: str | None = None) -> Page:
     query = select(Goal).where(Goal.episode_id == episode.id).order_by(Goal.created_at, Goal.id)
-    if args.get("status"):
-        query = query.where(Goal.status == args["status"])
-    page = paginate(query, args["page"], args["per_page"])
-    audit.record_reads("goal.read", "goal", ((g.id, episode.patient_id) for g in page.items))
-    return page
+    if status:
+        query = query.where(Goal.status == status)
+    return audit.audited_page(query, page=page, per_page=per_page, action="goal.read", resource_type="goal",
+                              patient_of=_patient_of(episode))
 
 
 def read_goal(goal_id: uuid.UUID) -> Goal:

@@ -1,0 +1,17 @@
+"""Loading one row by its key, or answering 404: the first step of every handler that names an object."""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from clinic_api.core.errors import NotFound
+from clinic_api.extensions import db
+
+M = TypeVar("M")
+
+
+def get_or_404(model: type[M], key: Any, label: str, *, for_update: bool = False) -> M:
+    """The row of ``model`` with this primary key; ``for_update`` locks it (PostgreSQL) until the commit."""
+    found = db.session.get(model, key, with_for_update=for_update)
+    if found is None:
+        raise NotFound(label)
+    return found

@@ -1,0 +1,30 @@
+"""Record events: a lower layer announces what it wrote, a higher layer keeps its derived data current.
+
+One blinker namespace for the clinical record, as Flask itself and Indico use signals. Writers send an
+event after the row is flushed; receivers run synchronously inside the same request transaction, so
+what they write commits or rolls back with the change that caused it. Receivers never commit.
+
+Every event is sent with the written record as sender and the episode's id as ``episode_id``; a
+receiver connects with ``@signal.connect`` (any sender) in the package that cares.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_record = Namespace()
+
+response_recorded = _record.signal("response-recorded", doc="A questionnaire response was stored (scored).")
+response_replaced = _record.signal("response-replaced", doc="A response was replaced by a correction; "
+                                                            "sender is the replaced one, ``by`` the new one.")
+pain_score_recorded = _record.signal("pain-score-recorded", doc="A pain score was stored (alone or with a visit).")
+run_recorded = _record.signal("run-recorded", doc="A run of the return to running was logged.")
+visit_created = _record.signal("visit-created", doc="A visit was logged as a draft.")
+visit_changed = _record.signal("visit-changed", doc="A draft visit was changed; ``fields`` names what changed.")
+visit_signed = _record.signal("visit-signed", doc="A visit note was signed.")
+goal_changed = _record.signal("goal-changed", doc="A goal was set or changed; ``created`` tells which.")
+episode_opened = _record.signal("episode-opened", doc="An episode of care was opened.")
+episode_changed = _record.signal("episode-changed", doc="An episode was changed; ``fields`` names what changed.")
+episode_discharged = _record.signal("episode-discharged", doc="An episode of care was discharged.")
+
+RECORD_EVENTS = (response_recorded, response_replaced, pain_score_recorded, run_recorded, visit_created,
+                 visit_changed, visit_signed, goal_changed, episode_opened, episode_changed, episode_discharged)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+
+from clinic_api.core.access import FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
+from clinic_api.core.api import Blueprint
+from clinic_api.core.schemas import ProblemSchema, page_of
+from clinic_api.core.types import utcnow
+from clinic_api.episodes import schedule, service
+from clinic_api.episodes.schemas import (
+    AcknowledgeIn,
+    DischargeIn,
+    DueOut,
+    EpisodeIn,
+    EpisodeOut,
+    EpisodePatch,
+    EpisodeQuery,
+)
+from clinic_api.patients import service as patients
+
+blp = Blueprint("episodes", __name__, url_prefix="/api/v1",
+                description="Episodes of care as a whole: open, change, discharge, red-flag review, measures due.")
+
+
+@blp.route("/patients/<uuid:patient_id>/episodes")
+class PatientEpisodes(MethodView):
+    @blp.roles(FRONT_DESK, THERAPIST)
+    @blp.arguments(EpisodeQuery, location="query")
+    @blp.response(200, page_of(EpisodeOut))
+    def get(self, args, patient_id: uuid.UUID):
+        """A patient's episodes of care, latest start first"""
+        return service.list_patient_episodes(patients.get_patient(patient_id), **args)
+
+    @blp.roles(THERAPIST)
+    @blp.arguments(EpisodeIn)
+    @blp.created(EpisodeOut, "episodes.EpisodeItem", episode_id="id")
+    @blp.alt_response(409, schema=ProblemSchema, description="The patient is archived.")
+    def post(self, fields, patient_id: uuid.UUID):
+        """Open an episode of care"""
+        return service.open_episode(patients.get_patient(patient_id), current_user(), **fields)
+
+
+@blp.route("/episodes/<uuid:episode_id>")
+@blp.etag
+class EpisodeItem(MethodView):
+    @blp.roles(FRONT_DESK, THERAPIST)
+    @blp.response(200, EpisodeOut)
+    def get(self, episode_id: uuid.UUID):
+        """One episode of care, with its open red flags"""
+        return service.read_episode(episode_id)
+
+    @blp.roles(THERAPIST)
+    @blp.arguments(EpisodePatch)
+    @blp.response(200, EpisodeOut)
+    @blp.alt_response(409, schema=ProblemSchema, description="The episode is discharged.")
+    def patch(self, changes, episode_id: uuid.UUID):
+        """Change an active episode of care"""
+        current = service.episode_to_change(episode_id)
+        blp.check_etag(current, EpisodeOut)
+        return service.update_episode(current.episode, changes)
+
+
+@blp.route("/episodes/<uuid:episode_id>/discharge", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(DischargeIn)
+@blp.response(200, EpisodeOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Already discharged, or visit notes unsigned (listed in "
+                                                        "the problem's `draft_visits`).")
+def discharge(fields, episode_id: uuid.UUID):
+    """Discharge an episode of care (every visit note signed first)"""
+    return service.discharge_episode(patients.lock_episode(episode_id), **fields)
+
+
+@blp.route("/episodes/<uuid:episode_id>/red-flags/<string(maxlength=64):flag>/acknowledge", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(AcknowledgeIn)
+@blp.response(200, EpisodeOut)
+def acknowledge_red_flag(fields, episode_id: uuid.UUID, flag: str):
+    """Acknowledge an open red flag (by its id, or every open flag of a code) with a note"""
+    return service.acknowledge_red_flag(episode_id, flag, fields["note"], current_user())
+
+
+@blp.route("/episodes/<uuid:episode_id>/due")
+@blp.roles(*PATIENT_ROLES)
+@blp.response(200, DueOut)
+def due(episode_id: uuid.UUID):
+    """The measures due now for this episode"""
+    episode = patients.get_episode(episode_id)
+    return {"episode_id": episode.id, "as_of": utcnow(), "items": schedule.due_measures(episode)}

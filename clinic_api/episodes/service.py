@@ -1,0 +1,165 @@
+"""The episode of care as a whole: opening, changing and discharging it, reviewing its red flags, and
+the rules that span the record domains (its dates bound every entry; a discharge waits for signed notes).
+
+The rows belong to ``patients`` and the entries to ``questionnaires`` and ``visits``; this layer sits
+above them all and asks each through its service.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from clinic_api.audit import service as audit
+from clinic_api.auth.models import User
+from clinic_api.core import signals
+from clinic_api.core.access import THERAPIST
+from clinic_api.core.errors import Conflict, RuleViolation
+from clinic_api.core.pagination import Page
+from clinic_api.core.types import today
+from clinic_api.extensions import db
+from clinic_api.patients import service as patients
+from clinic_api.patients.models import EpisodeOfCare, Patient
+from clinic_api.questionnaires import service as questionnaires
+from clinic_api.questionnaires.models import EpisodeRedFlag
+from clinic_api.visits import service as visits
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """An episode as the API shows it: its row and its open red flags."""
+
+    episode: EpisodeOfCare
+    red_flags: Sequence[EpisodeRedFlag]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.episode, name)
+
+
+def _views(episodes: Sequence[EpisodeOfCare]) -> list[EpisodeView]:
+    flags = questionnaires.open_red_flags([episode.id for episode in episodes])
+    return [EpisodeView(episode, flags[episode.id]) for episode in episodes]
+
+
+def view(episode: EpisodeOfCare) -> EpisodeView:
+    return _views([episode])[0]
+
+
+def read_episode(episode_id: uuid.UUID) -> EpisodeView:
+    episode = patients.get_episode(episode_id)
+    audit.record("episode.read", "episode_of_care", episode.id, patient_id=episode.patient_id)
+    return view(episode)
+
+
+def episode_to_change(episode_id: uuid.UUID) -> EpisodeView:
+    """The episode locked for a change, as a GET shows it (its ETag is compared with this)."""
+    return view(patients.lock_episode(episode_id))
+
+
+def list_patient_episodes(patient: Patient, *, page: int, per_page: int, status: str | None = None) -> Page:
+    query = (select(EpisodeOfCare).where(EpisodeOfCare.patient_id == patient.id)
+             .order_by(EpisodeOfCare.start_date.desc(), EpisodeOfCare.created_at.desc()))
+    if status:
+        query = query.where(EpisodeOfCare.status == status)
+    found = audit.audited_page(query, page=page, per_page=per_page, action="episode.list",
+                               resource_type="episode_of_care", patient_of=lambda episode: episode.patient_id)
+    return Page(items=_views(found.items), page=found.page, per_page=found.per_page, total=found.total)
+
+
+def _ensure_therapist(user_id: uuid.UUID) -> None:
+    therapist = db.session.get(User, user_id)
+    if therapist is None or therapist.role != THERAPIST or not therapist.active:
+        raise RuleViolation("therapist_id", "Must be an active therapist's id.")
+
+
+def _check_dates(onset: date | None, start: date, born: date) -> None:
+    if onset is not None and onset > start:
+        raise RuleViolation("onset_date", "Must not be after start_date.")
+    for name, day in (("onset_date", onset), ("start_date", start)):
+        if day is not None and day < born:
+            raise RuleViolation(name, "Must not be before the patient's date of birth.")
+
+
+def open_episode(patient: Patient, opened_by: User, *, body_region: str, side: str, diagnosis_code: str,
+                 diagnosis_text: str, start_date: date, onset_date: date | None = None,
+                 referral_source: str | None = None, therapist_id: uuid.UUID | None = None) -> EpisodeView:
+    patients.ensure_not_archived(patient)
+    if therapist_id is None and opened_by.role == THERAPIST:
+        therapist_id = opened_by.id
+    if therapist_id is not None:
+        _ensure_therapist(therapist_id)
+    _check_dates(onset_date, start_date, patient.date_of_birth)
+    episode = EpisodeOfCare(patient_id=patient.id, status="active", body_region=body_region, side=side,
+                            diagnosis_code=diagnosis_code, diagnosis_text=diagnosis_text, start_date=start_date,
+                            onset_date=onset_date, referral_source=referral_source, therapist_id=therapist_id)
+    db.session.add(episode)
+    db.session.flush()
+    audit.record("episode.create", "episode_of_care", episode.id, patient_id=patient.id)
+    signals.episode_opened.send(episode, episode_id=episode.id)
+    return view(episode)
+
+
+def _entry_span(episode: EpisodeOfCare) -> tuple[date | None, date | None]:
+    """The first and last day of the episode's visits, runs, pain scores and questionnaire responses."""
+    days = visits.entry_days(episode.id) + questionnaires.response_days(episode.id)
+    return (min(days), max(days)) if days else (None, None)
+
+
+def update_episode(episode: EpisodeOfCare, changes: Mapping[str, Any]) -> EpisodeView:
+    """A change of an episode locked with ``episode_to_change``."""
+    patients.ensure_active(episode)
+    if changes.get("therapist_id") is not None:
+        _ensure_therapist(changes["therapist_id"])
+    born = patients.get_patient(episode.patient_id).date_of_birth
+    _check_dates(changes.get("onset_date", episode.onset_date), changes.get("start_date", episode.start_date), born)
+    if "start_date" in changes:
+        first, _ = _entry_span(episode)
+        if first is not None and changes["start_date"] > first:
+            raise RuleViolation("start_date", f"Must not be after the episode's first entry ({first.isoformat()}).")
+    for name, value in changes.items():
+        setattr(episode, name, value)
+    audit.record("episode.update", "episode_of_care", episode.id, patient_id=episode.patient_id,
+                 details={"fields": sorted(changes)})
+    signals.episode_changed.send(episode, episode_id=episode.id, fields=sorted(changes))
+    return view(episode)
+
+
+def _ensure_ready_for_discharge(episode: EpisodeOfCare, discharge_date: date) -> None:
+    """Every note signed, and nothing recorded after the discharge date."""
+    drafts = visits.draft_visits(episode.id)
+    if drafts:
+        raise Conflict(f"{len(drafts)} visit note(s) of the episode are unsigned; sign them before discharging.",
+                       extensions={"draft_visits": [{"id": str(d.id), "visit_date": d.visit_date.isoformat(),
+                                                     "therapist_id": str(d.therapist_id)} for d in drafts]})
+    _, last = _entry_span(episode)
+    if last is not None and discharge_date < last:
+        raise RuleViolation("discharge_date", f"Must not be before the episode's last entry ({last.isoformat()}).")
+
+
+def discharge_episode(episode: EpisodeOfCare, *, reason: str, discharge_date: date | None = None,
+                      note: str | None = None) -> EpisodeView:
+    """The discharge of an episode locked with ``patients.lock_episode``."""
+    if episode.status == "discharged":
+        raise Conflict("The episode of care is already discharged.")
+    discharge_date = discharge_date or today()
+    if discharge_date < episode.start_date:
+        raise RuleViolation("discharge_date", "Must not be before the episode's start_date.")
+    _ensure_ready_for_discharge(episode, discharge_date)
+    episode.status = "discharged"
+    episode.discharge_date = discharge_date
+    episode.discharge_reason = reason
+    episode.discharge_note = note
+    audit.record("episode.discharge", "episode_of_care", episode.id, patient_id=episode.patient_id)
+    signals.episode_discharged.send(episode, episode_id=episode.id)
+    return view(episode)
+
+
+def acknowledge_red_flag(episode_id: uuid.UUID, flag: str, note: str, by: User) -> EpisodeView:
+    """A therapist's review of a raised flag (its id, or every open flag of a code), with what was done."""
+    episode = patients.lock_episode(episode_id)
+    questionnaires.acknowledge_red_flags(episode, flag, note, by)
+    return view(episode)
