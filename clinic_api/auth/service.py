@@ -5,6 +5,7 @@ import hashlib
 import math
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,7 +159,7 @@ def _active_admins() -> int:
     return db.session.scalar(select(func.count()).where(User.role == ADMIN, User.active.is_(True))) or 0
 
 
-def update_user(user: User, changes: dict[str, Any]) -> User:
+def update_user(user: User, changes: Mapping[str, Any]) -> User:
     losing_admin = user.role == ADMIN and user.active and (
         changes.get("role", ADMIN) != ADMIN or changes.get("active", True) is False)
     if losing_admin and _active_admins() <= 1:
@@ -167,10 +168,11 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         email = changes["email"]
         if email != user.email and db.session.scalar(select(User.id).where(User.email == email)) is not None:
             raise Conflict("A staff account with this email exists.")
-    password = changes.pop("password", None)
+    password = changes.get("password")
     new_role = changes.get("role", user.role) != user.role
     for name, value in changes.items():
-        setattr(user, name, value)
+        if name != "password":
+            setattr(user, name, value)
     if new_role:
         # Answers kept for idempotent replay were made for the old role (a note's text, say): drop them.
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user.id))
@@ -178,8 +180,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         set_password(user, password)
     elif changes.get("active") is False or new_role:
         revoke_all_tokens(user)  # a new role starts a new session
-    changed = sorted(changes) + (["password"] if password is not None else [])
-    audit.record("user.update", "user", user.id, details={"fields": changed})
+    audit.record("user.update", "user", user.id, details={"fields": sorted(changes)})
     return user
 
 

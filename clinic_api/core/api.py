@@ -9,9 +9,11 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
-from flask import url_for
+from flask import request, url_for
+from flask_smorest.etag import _get_etag_ctx
 from sqlalchemy.exc import IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import PreconditionRequired
 
 from clinic_api.core.access import current_user, ensure_role
 from clinic_api.core.errors import (
@@ -94,6 +96,19 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
     METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
+
+    def _check_precondition(self) -> None:
+        """The If-Match presence is checked with its value, in ``check_etag``, after the object is found:
+        a write answers 401, 403, 422 (the body's form), 404, 428/412, then 409/422 (the rules)."""
+
+    def check_etag(self, etag_data: Any, etag_schema: Any = None) -> None:
+        if not request.if_match:
+            raise PreconditionRequired
+        super().check_etag(etag_data, etag_schema)
+
+    def _verify_check_etag(self) -> None:
+        if request.method in self.METHODS_NEEDING_CHECK_ETAG and not _get_etag_ctx().get("etag_checked"):
+            raise RuntimeError(f"{request.endpoint} changes an object without checking its ETag")
 
     def alt_response(self, status_code: Any, *args: Any, **kwargs: Any) -> Callable[..., Any]:
         """Error answers are documented as problem details, the media type they are sent with."""
