@@ -84,6 +84,6 @@ class UserItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="The last active admin cannot be removed.")
     def patch(self, changes, user_id: uuid.UUID):
         """Change a staff account; a new password or deactivation revokes its tokens"""
-        user = service.get_user(user_id)
+        user = service.lock_user(user_id)  # locked, then compared: one winner
         blp.check_etag(user, UserOut)
         return service.update_user(user, changes)

@@ -155,11 +155,22 @@ def list_users(*, page: int, per_page: int, role: str | None = None, active: boo
     return paginate(query, page, per_page)
 
 
+def lock_user(user_id: uuid.UUID) -> User:
+    """A staff account to change. The active admins' rows are locked first (in id order), then the
+    account: every change of an account takes the locks in this one order, so that two admins removing
+    each other at once queue instead of each counting the other (or deadlocking), and the second counts
+    the admins left after the first has committed. SQLite serialises writers anyway."""
+    db.session.scalars(select(User.id).where(User.role == ADMIN, User.active.is_(True))
+                       .order_by(User.id).with_for_update()).all()
+    return get_user(user_id, for_update=True)
+
+
 def _active_admins() -> int:
     return db.session.scalar(select(func.count()).where(User.role == ADMIN, User.active.is_(True))) or 0
 
 
 def update_user(user: User, changes: Mapping[str, Any]) -> User:
+    """A change of an account locked with ``lock_user``."""
     losing_admin = user.role == ADMIN and user.active and (
         changes.get("role", ADMIN) != ADMIN or changes.get("active", True) is False)
     if losing_admin and _active_admins() <= 1:

@@ -30,6 +30,7 @@ from clinic_api.core.errors import (
     unexpected_error_to_problem,
 )
 from clinic_api.core.schemas import SURROGATE_MESSAGE, ProblemSchema, unpaired_surrogates
+from clinic_api.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,23 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
     METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
+
+    def response(self, status_code: Any, schema: Any = None, **kwargs: Any) -> Callable[..., Any]:
+        """A write's answer is the stored representation: the session is flushed before the dump, so
+        columns set on write (``updated_at``) are what a GET right after would show, ETag included."""
+        documented = super().response(status_code, schema, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def stored(*args: Any, **kwargs: Any) -> Any:
+                result = view(*args, **kwargs)
+                if request.method not in ("GET", "HEAD"):
+                    db.session.flush()
+                return result
+
+            return documented(stored)
+
+        return decorator
 
     def _check_precondition(self) -> None:
         """The If-Match presence is checked with its value, in ``check_etag``, after the object is found:

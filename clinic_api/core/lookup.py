@@ -10,8 +10,10 @@ M = TypeVar("M")
 
 
 def get_or_404(model: type[M], key: Any, label: str, *, for_update: bool = False) -> M:
-    """The row of ``model`` with this primary key; ``for_update`` locks it (PostgreSQL) until the commit."""
-    found = db.session.get(model, key, with_for_update=for_update)
+    """The row of ``model`` with this primary key; ``for_update`` locks it (PostgreSQL) until the commit and
+    reads it afresh, even when the session holds it already (the caller's own account, say): what is
+    compared after the lock is the row as it is now, not as it was before the wait."""
+    found = db.session.get(model, key, with_for_update=for_update or None, populate_existing=for_update)
     if found is None:
         raise NotFound(label)
     return found

@@ -46,7 +46,7 @@ class PatientItem(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="Archived patient, or the MRN is taken.")
     def patch(self, changes, patient_id: uuid.UUID):
         """Change a patient's details"""
-        patient = service.get_patient(patient_id)
+        patient = service.get_patient(patient_id, for_update=True)  # locked, then compared: one winner
         blp.check_etag(patient, PatientOut)
         return service.update_patient(patient, changes)
 
@@ -54,4 +54,4 @@ class PatientItem(MethodView):
     @blp.response(204)
     def delete(self, patient_id: uuid.UUID):
         """Archive a patient: hidden from lists, never erased"""
-        service.archive_patient(service.get_patient(patient_id))
+        service.archive_patient(service.get_patient(patient_id, for_update=True))
