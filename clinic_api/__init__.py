@@ -57,9 +57,10 @@ def create_app(settings: Mapping[str, Any] | None = None, environment: str | Non
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
-    from clinic_api.core.api import ClinicApi
+    from clinic_api.core.api import ClinicApi, install_converters
     from clinic_api.extensions import cors, db, migrate
 
+    install_converters(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

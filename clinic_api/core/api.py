@@ -11,9 +11,10 @@ from typing import Any
 import flask_smorest
 from flask import request, url_for
 from flask_smorest.etag import _get_etag_ctx
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import PreconditionRequired
+from werkzeug.routing import PathConverter, UnicodeConverter
 
 from clinic_api.core.access import current_user, ensure_role
 from clinic_api.core.errors import (
@@ -29,7 +30,7 @@ from clinic_api.core.errors import (
     problem,
     unexpected_error_to_problem,
 )
-from clinic_api.core.schemas import SURROGATE_MESSAGE, ProblemSchema, unpaired_surrogates
+from clinic_api.core.schemas import ProblemSchema, unreadable_strings
 from clinic_api.extensions import db
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class ClinicApi(flask_smorest.Api):
         self._app.register_error_handler(DomainError, domain_error_to_problem)
         self._app.register_error_handler(OperationalError, database_unavailable)
         self._app.register_error_handler(IntegrityError, integrity_conflict)
+        self._app.register_error_handler(DataError, unstorable_value)
         self._app.register_error_handler(Exception, unexpected_error_to_problem)
 
     def handle_http_exception(self, error):
@@ -70,6 +72,31 @@ def integrity_conflict(error: IntegrityError):
     return concurrent_change_problem() if is_unique_violation(error) else unexpected_error_to_problem(error)
 
 
+def unstorable_value(error: DataError):
+    # A value the database refused to read (a character or number it cannot store) is the request's
+    # fault; the checks before the database should have caught it, so it is logged for a fix.
+    log.warning("database refused a value: %s", type(error.orig).__name__)
+    return problem(400, "Bad request", "The request holds a value the database cannot store.", slug="bad-request")
+
+
+class PrintableSegment(UnicodeConverter):
+    """A path segment without control characters: ``/questionnaires/%00`` names nothing (404) and never
+    reaches the database, which refuses NUL."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any):
+        super().__init__(map, *args, **kwargs)
+        self.regex = "[^/\\x00-\\x1f\\x7f-\\x9f]" + self.regex.removeprefix("[^/]")
+
+
+class PrintablePath(PathConverter):
+    regex = "[^/\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*?"
+
+
+def install_converters(app: Any) -> None:
+    """Before any route is added: path parameters refuse control characters."""
+    app.url_map.converters.update(default=PrintableSegment, string=PrintableSegment, path=PrintablePath)
+
+
 class StrictParser(FlaskParser):
     # Unknown query parameters are errors too (a misspelt filter must not silently return everything);
     # headers and cookies still carry much that is not ours.
@@ -87,9 +114,9 @@ class StrictParser(FlaskParser):
             raise  # webargs answers these itself (malformed JSON, 400)
         except ValueError:  # Python refuses integer literals of more than 4300 digits
             raise MalformedBody("The JSON body holds a number too long to read.") from None
-        bad = unpaired_surrogates(body)
+        bad = unreadable_strings(body)
         if bad:
-            raise RuleViolation.many({path: [SURROGATE_MESSAGE] for path in bad})
+            raise RuleViolation.many(bad)
         return body
 
 

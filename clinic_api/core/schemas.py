@@ -60,19 +60,31 @@ def not_in_future(value: Any) -> None:
 
 
 SURROGATE_MESSAGE = "Must not contain unpaired surrogate code points."
+CONTROL_MESSAGE = "Must not contain control characters (only tab, line feed and carriage return, in free text)."
+# C0 and C1 control characters that no field may hold: PostgreSQL refuses NUL, the others hide content.
+# Tab, line feed and carriage return stay allowed in a body; single-line fields refuse them (``Text``).
+FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def unpaired_surrogates(body: Any) -> list[str]:
-    """Dotted paths of the strings (or keys) in a JSON body holding half a UTF-16 pair ("\\ud800").
+def _string_problem(text: str) -> str | None:
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        return SURROGATE_MESSAGE
+    if FORBIDDEN_CONTROLS.search(text):
+        return CONTROL_MESSAGE
+    return None
 
-    JSON may escape them, but no database stores them as text; they are refused up front, everywhere."""
-    found: list[str] = []
+
+def unreadable_strings(body: Any) -> dict[str, list[str]]:
+    """The dotted paths of the strings (or keys) in a JSON body that no database stores as text: half a
+    UTF-16 pair ("\\ud800", which JSON may escape) or a control character. Refused up front, everywhere."""
+    found: dict[str, list[str]] = {}
     stack: list[tuple[str, Any]] = [("", body)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if any("\ud800" <= ch <= "\udfff" for ch in value):
-                found.append(path or "_schema")
+            problem = _string_problem(value)
+            if problem:
+                found.setdefault(path or "_schema", [problem])
         elif isinstance(value, dict):
             for key, item in value.items():
                 child = f"{path}.{key}" if path else str(key)
@@ -80,7 +92,7 @@ def unpaired_surrogates(body: Any) -> list[str]:
                 stack.append((child, item))
         elif isinstance(value, list):
             stack.extend((f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value))
-    return sorted(set(found))
+    return dict(sorted(found.items()))
 
 
 class PatchSchema(Schema):
