@@ -8,6 +8,7 @@ the first commits and then replays it; if the first fails, nothing was kept and 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,9 +40,21 @@ class IdempotencyKey(db.Model):
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+def _canonical_body() -> bytes:
+    """The body as the API reads it: the same JSON with its keys in another order or other white space is
+    the same request. A body that is not JSON (refused later anyway) is compared as sent."""
+    raw = request.get_data(cache=True)
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        return raw
+    canonical = json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical.encode("utf-8", "surrogatepass")
+
+
 def _digest() -> str:
     return hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n"
-                          + request.get_data(cache=True)).hexdigest()
+                          + _canonical_body()).hexdigest()
 
 
 def _replay(row: IdempotencyKey) -> Response:

@@ -11,8 +11,11 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, make_response, request
 from sqlalchemy.exc import IntegrityError
 
 from clinic_api.core import idempotency
@@ -48,6 +51,11 @@ def finish_request(response: Response) -> Response:
     else:
         db.session.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")
+    # Patient and staff data must not stay in a browser's or a proxy's cache; a view whose answer
+    # carries neither says how it may be cached (``cacheable``).
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code != 304:  # a 304 confirms a cached answer; it carries no data of its own
+        response.headers.setdefault("Cache-Control", "no-store")
     user = g.get("current_user")
     # The route pattern, never the path with its query string: no patient data in logs.
     log.info("%s %s %s %.1fms user=%s", request.method, request.url_rule.rule if request.url_rule else "-",
@@ -88,6 +96,22 @@ def configure_logging(app: Flask) -> None:
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(RedactQueryStrings())
+
+
+def cacheable(policy: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view whose answer holds no patient or staff data (a released questionnaire definition) and may
+    be cached as ``policy`` says; every other answer is ``no-store``."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def cached(*args: Any, **kwargs: Any) -> Any:
+            response = make_response(view(*args, **kwargs))
+            response.headers["Cache-Control"] = policy
+            return response
+
+        return cached
+
+    return decorator
 
 
 def init_app(app: Flask) -> None:

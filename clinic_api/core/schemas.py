@@ -145,6 +145,11 @@ class ProblemSchema(Schema):
                          metadata={"description": "Per-field messages (dotted paths for nested fields)."})
     request_id = fields.String()
 
+    class Meta(Schema.Meta):
+        # RFC 9457 section 3.2: a problem type may carry extension members (the unsigned notes that block
+        # a discharge, say); clients must accept members they do not know.
+        unknown = ma.INCLUDE
+
 
 MAX_PAGE = 100_000
 

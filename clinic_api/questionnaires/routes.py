@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from clinic_api.core.access import ADMIN, PATIENT_ROLES, STAFF, current_user
 from clinic_api.core.api import Blueprint
+from clinic_api.core.lifecycle import cacheable
 from clinic_api.core.schemas import ProblemSchema, page_of
 from clinic_api.patients import service as patients
 from clinic_api.questionnaires import service
@@ -46,6 +47,7 @@ class Questionnaires(MethodView):
 
 
 @blp.route("/questionnaires/<string(maxlength=40):code>")
+@cacheable("private, no-cache")  # the latest version changes when one is published: revalidate (ETag)
 @blp.etag
 @blp.roles(*STAFF)
 @blp.response(200, DefinitionOut)
@@ -55,6 +57,7 @@ def questionnaire(code: str):
 
 
 @blp.route("/questionnaires/<string(maxlength=40):code>/versions/<int(min=1, max=10000):version>")
+@cacheable("private, max-age=86400")  # a released version never changes
 @blp.etag
 @blp.roles(*STAFF)
 @blp.response(200, DefinitionOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, pre_dump, validate
 
 from clinic_api.core.schemas import Instant, PageArgs, Schema, Text
 from clinic_api.questionnaires.models import SOURCES
@@ -169,6 +169,16 @@ class ScoreOut(Schema):
     missing_items = fields.List(fields.String())
 
 
+class _Scored:
+    """A response with its score beside it, for dumping."""
+
+    def __init__(self, response: Any, score: dict[str, Any] | None):
+        self._response, self.score = response, score
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._response, name)
+
+
 class ResponseOut(Schema):
     id = fields.UUID()
     episode_id = fields.UUID()
@@ -178,22 +188,24 @@ class ResponseOut(Schema):
     taken_at = fields.AwareDateTime()
     source = fields.String()
     entered_by = fields.UUID()
-    score = fields.Method("dump_score", metadata={"type": "object"})
+    score = fields.Nested(ScoreOut, allow_none=True,
+                          metadata={"description": "Null for an instrument that is not scored (the intake form)."})
     red_flags = fields.List(fields.Nested(RaisedFlagOut))
     replaces = fields.UUID(attribute="replaces_id", allow_none=True)
     replaced = fields.Function(lambda response: response.replaced_at is not None)
     replaced_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
 
-    def dump_score(self, response: Any) -> dict[str, Any] | None:
+    @pre_dump(pass_collection=False)
+    def with_score(self, response: Any, **kwargs: Any) -> Any:
+        """The score from the stored columns and the definition's range; none for an unscored instrument."""
         definition = response.questionnaire.definition
-        if definition["scoring"]["method"] == "none":
-            return None
         declared = definition.get("range") or {}
-        return ScoreOut().dump({"total": response.total, "subscales": response.subscales,
-                                "min": declared.get("min"), "max": declared.get("max"),
-                                "higher_is_better": definition.get("higher_is_better"),
-                                "missing_items": response.missing_items})
+        score = None if definition["scoring"]["method"] == "none" else {
+            "total": response.total, "subscales": response.subscales, "min": declared.get("min"),
+            "max": declared.get("max"), "higher_is_better": definition.get("higher_is_better"),
+            "missing_items": response.missing_items}
+        return _Scored(response, score)
 
 
 class ResponseQuery(PageArgs):
