@@ -114,9 +114,11 @@ def record_response(episode: EpisodeOfCare, entered_by: User, *, questionnaire: 
             else "version"
         raise RuleViolation(field, f"Unknown {field}: {code}" + (f" v{version}" if field == "version" else "")
                             + ".") from error
-    taken_at = taken_at or utcnow()
-    _check_taken_at(episode, taken_at)
     old = _replaced_response(episode, replaces, code) if replaces else None
+    # A correction is of the same measurement: it keeps the time it was taken unless told otherwise, so
+    # that the re-measure clock and first-versus-last comparisons do not move.
+    taken_at = taken_at or (old.taken_at if old is not None else utcnow())
+    _check_taken_at(episode, taken_at)
     patient = get_patient(episode.patient_id)
     try:
         result = score_response(definition.definition, answers,

@@ -252,8 +252,8 @@ def _recorded_at_problem(episode: EpisodeOfCare, recorded_at: datetime) -> str |
     return None
 
 
-def _visit_to_score(episode: EpisodeOfCare, visit_id: uuid.UUID, by: User) -> None:
-    """A pain score joins a draft note of this episode by that note's author only."""
+def _visit_to_score(episode: EpisodeOfCare, visit_id: uuid.UUID, by: User) -> Visit:
+    """The draft note a pain score joins: of this episode, by that note's author only."""
     visit = db.session.get(Visit, visit_id, with_for_update=True)  # after the episode's lock: see lock_entry
     if visit is None or visit.episode_id != episode.id:
         raise RuleViolation("visit_id", "No such visit in this episode.")
@@ -262,18 +262,19 @@ def _visit_to_score(episode: EpisodeOfCare, visit_id: uuid.UUID, by: User) -> No
                        errors={"visit_id": ["The visit is signed."]})
     if visit.therapist_id != by.id:
         raise Forbidden("Only the visit's author adds pain scores to its note.")
+    return visit
 
 
 def record_pain_score(episode: EpisodeOfCare, by: User, *, score: int, context: str,
                       recorded_at: datetime | None = None, visit_id: uuid.UUID | None = None,
                       note: str | None = None) -> PainScore:
     ensure_active(episode, "pain scores")
-    recorded_at = recorded_at or utcnow()
+    visit = _visit_to_score(episode, visit_id, by) if visit_id is not None else None
+    # A score added to a visit's note defaults to the visit's day, as the scores sent with the visit do.
+    recorded_at = recorded_at or (_default_recorded_at(visit.visit_date) if visit is not None else utcnow())
     message = _recorded_at_problem(episode, recorded_at)
     if message:
         raise RuleViolation("recorded_at", message)
-    if visit_id is not None:
-        _visit_to_score(episode, visit_id, by)
     row = _pain_score(episode, by, score=score, context=context, recorded_at=recorded_at, visit_id=visit_id,
                       note=note)
     db.session.add(row)
