@@ -17,8 +17,11 @@ from clinic_api.episodes.schemas import (
     EpisodeOut,
     EpisodePatch,
     EpisodeQuery,
+    RedFlagQuery,
 )
 from clinic_api.patients import service as patients
+from clinic_api.questionnaires import service as questionnaires
+from clinic_api.questionnaires.schemas import RedFlagOut, RedFlagReviewOut
 
 blp = Blueprint("episodes", __name__, url_prefix="/api/v1",
                 description="Episodes of care as a whole: open, change, discharge, red-flag review, measures due.")
@@ -71,6 +74,16 @@ class EpisodeItem(MethodView):
 def discharge(fields, episode_id: uuid.UUID):
     """Discharge an episode of care (every visit note signed first)"""
     return service.discharge_episode(patients.lock_episode(episode_id), **fields)
+
+
+@blp.route("/episodes/<uuid:episode_id>/red-flags")
+@blp.roles(*PATIENT_ROLES)
+@blp.arguments(RedFlagQuery, location="query")
+@blp.response_by_role(200, {THERAPIST: page_of(RedFlagOut), FRONT_DESK: page_of(RedFlagReviewOut)})
+def red_flags(args, episode_id: uuid.UUID):
+    """The episode's red flags, open first, acknowledged ones with who reviewed them and when (the clinical
+    note of the review: therapists only)"""
+    return questionnaires.list_red_flags(patients.get_episode(episode_id), **args)
 
 
 @blp.route("/episodes/<uuid:episode_id>/red-flags/<string(maxlength=64):flag>/acknowledge", methods=["POST"])

@@ -42,6 +42,10 @@ class EpisodeIn(Schema):
     therapist_id = fields.UUID(allow_none=True, metadata={"description": "Assigned therapist; a therapist "
                                                                          "opening the episode by default."})
     start_date = fields.Date(validate=not_in_future, metadata={"description": "Defaults to today."})
+    pre_injury_weekly_km = fields.Decimal(
+        places=1, as_string=False, allow_nan=False, allow_none=True, validate=validate.Range(min=0, max=400),
+        metadata={"description": "The usual weekly running distance before this injury, the yardstick of the "
+                                 "return to run. Defaults to the patient's running profile; frozen at discharge."})
 
     @post_load
     def default_start(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -69,6 +73,7 @@ class EpisodeOut(Schema):
     discharge_date = fields.Date(allow_none=True)
     discharge_reason = fields.String(allow_none=True)
     discharge_note = fields.String(allow_none=True)
+    pre_injury_weekly_km = fields.Decimal(as_string=False, allow_none=True)
     red_flags = fields.List(fields.Nested(RedFlagOut),
                             metadata={"description": "Red flags raised by responses and not yet acknowledged."})
     created_at = fields.AwareDateTime()
@@ -88,6 +93,11 @@ class DischargeIn(Schema):
 class AcknowledgeIn(Schema):
     note = Text(required=True, max_length=2000, strip=False, multiline=True,
                 metadata={"description": "What was done about it (reviewed, referred, ...)."})
+
+
+class RedFlagQuery(PageArgs):
+    state = fields.String(validate=validate.OneOf(("open", "acknowledged")),
+                          metadata={"description": "Only the open, or only the acknowledged, flags; both by default."})
 
 
 class DueItem(Schema):

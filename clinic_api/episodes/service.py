@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import select
@@ -86,7 +88,9 @@ def _check_dates(onset: date | None, start: date, born: date) -> None:
 
 def open_episode(patient: Patient, opened_by: User, *, body_region: str, side: str, diagnosis_code: str,
                  diagnosis_text: str, start_date: date, onset_date: date | None = None,
-                 referral_source: str | None = None, therapist_id: uuid.UUID | None = None) -> EpisodeView:
+                 referral_source: str | None = None, therapist_id: uuid.UUID | None = None,
+                 pre_injury_weekly_km: Decimal | EllipsisType | None = ...) -> EpisodeView:
+    """A new active episode; its running baseline is the profile's unless given (``None`` included)."""
     patients.ensure_not_archived(patient)
     if therapist_id is None and opened_by.role == THERAPIST:
         therapist_id = opened_by.id
@@ -95,7 +99,9 @@ def open_episode(patient: Patient, opened_by: User, *, body_region: str, side: s
     _check_dates(onset_date, start_date, patient.date_of_birth)
     episode = EpisodeOfCare(patient_id=patient.id, status="active", body_region=body_region, side=side,
                             diagnosis_code=diagnosis_code, diagnosis_text=diagnosis_text, start_date=start_date,
-                            onset_date=onset_date, referral_source=referral_source, therapist_id=therapist_id)
+                            onset_date=onset_date, referral_source=referral_source, therapist_id=therapist_id,
+                            pre_injury_weekly_km=patient.weekly_distance_km if pre_injury_weekly_km is ...
+                            else pre_injury_weekly_km)
     db.session.add(episode)
     db.session.flush()
     audit.record("episode.create", "episode_of_care", episode.id, patient_id=patient.id)

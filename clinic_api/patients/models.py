@@ -72,6 +72,8 @@ class EpisodeOfCare(db.Model):
         CheckConstraint("onset_date IS NULL OR onset_date <= start_date", name="onset_before_start"),
         CheckConstraint("discharge_date IS NULL OR discharge_date >= start_date", name="discharge_after_start"),
         CheckConstraint("(status = 'discharged') = (discharge_date IS NOT NULL)", name="discharged_has_date"),
+        CheckConstraint("pre_injury_weekly_km IS NULL OR (pre_injury_weekly_km >= 0 AND pre_injury_weekly_km <= 400)",
+                        name="pre_injury_weekly_km"),
         Index("ix_episodes_of_care_patient_start", "patient_id", "start_date"),
         Index("ix_episodes_of_care_therapist", "therapist_id"),
         Index("ix_episodes_of_care_diagnosis", "diagnosis_code"),
@@ -91,6 +93,10 @@ class EpisodeOfCare(db.Model):
     discharge_date: Mapped[date | None]
     discharge_reason: Mapped[str | None] = mapped_column(String(20))
     discharge_note: Mapped[str | None] = mapped_column(String(2000))
+    # The running baseline of this episode's return to run: the profile's usual weekly distance when the
+    # episode opened, correctable while it is active, frozen with it at discharge (a later edit of the
+    # profile, for the next injury say, must not rewrite an old episode's outcome).
+    pre_injury_weekly_km: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -8,7 +8,6 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, select
@@ -164,8 +163,3 @@ def episode_patient_id(episode_id: uuid.UUID) -> uuid.UUID:
 def ensure_active(episode: EpisodeOfCare, what: str = "changes") -> None:
     if episode.status != "active":
         raise Conflict(f"The episode of care is discharged; it takes no {what}.")
-
-
-def pre_injury_weekly_km(episode: EpisodeOfCare) -> Decimal | None:
-    """The runner's usual weekly distance before the injury, the yardstick of the return to running."""
-    return db.session.scalar(select(Patient.weekly_distance_km).where(Patient.id == episode.patient_id))

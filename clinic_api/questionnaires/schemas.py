@@ -142,15 +142,24 @@ class ResponseIn(Schema):
     replaces = fields.UUID(metadata={"description": "A response of this episode that this one corrects."})
 
 
-class RedFlagOut(Schema):
+class RedFlagReviewOut(Schema):
+    """A raised red flag and whether (by whom, when) a therapist has reviewed it: what the front desk sees."""
+
     id = fields.UUID()
     code = fields.String()
     title = fields.String()
     message = fields.String()
     response_id = fields.UUID()
     raised_at = fields.AwareDateTime()
+    state = fields.Function(lambda flag: "open" if flag.acknowledged_at is None else "acknowledged",
+                            metadata={"enum": ["open", "acknowledged"]})
     acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_by = fields.UUID(allow_none=True)
+
+
+class RedFlagOut(RedFlagReviewOut):
+    """A red flag with the therapist's note of what was done about it."""
+
     acknowledgement_note = fields.String(allow_none=True)
 
 

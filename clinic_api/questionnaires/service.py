@@ -220,6 +220,19 @@ def response_days(episode_id: uuid.UUID) -> list[date]:
     return [clinic_date(moment) for moment in (first, last) if moment is not None]
 
 
+def list_red_flags(episode: EpisodeOfCare, *, page: int, per_page: int, state: str | None = None) -> Page:
+    """The episode's red flags, open first and then by when they were raised; ``state`` narrows them to
+    the open or the acknowledged ones. An acknowledged flag stays readable with who reviewed it, and when."""
+    query = (select(EpisodeRedFlag).where(EpisodeRedFlag.episode_id == episode.id)
+             .order_by(EpisodeRedFlag.acknowledged_at.is_not(None), EpisodeRedFlag.raised_at, EpisodeRedFlag.id))
+    if state == "open":
+        query = query.where(EpisodeRedFlag.acknowledged_at.is_(None))
+    elif state == "acknowledged":
+        query = query.where(EpisodeRedFlag.acknowledged_at.is_not(None))
+    return audit.audited_page(query, page=page, per_page=per_page, action="red_flag.read",
+                              resource_type="red_flag", patient_of=lambda _flag: episode.patient_id)
+
+
 def open_red_flags(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[EpisodeRedFlag]]:
     """The unacknowledged flags of each episode, oldest first: one query for a whole page of episodes."""
     flags: dict[uuid.UUID, list[EpisodeRedFlag]] = {episode_id: [] for episode_id in episode_ids}

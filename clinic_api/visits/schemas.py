@@ -226,7 +226,8 @@ class ReturnToRunOut(Schema):
 class WeeklyOut(Schema):
     episode_id = fields.UUID()
     pre_injury_weekly_km = fields.Decimal(as_string=False, allow_none=True,
-                                          metadata={"description": "From the patient's running profile."})
+                                          metadata={"description": "The episode's running baseline (from the running "
+                                                                          "profile when the episode opened)."})
     weeks = fields.List(fields.Nested(WeekOut), metadata={"description": "Every week from the first run to "
                                                                          "the last, empty ones included."})
     return_to_run = fields.Nested(ReturnToRunOut, allow_none=True, metadata={

@@ -24,7 +24,6 @@ from clinic_api.patients.service import (
     episode_patient_id,
     get_episode,
     lock_entry,
-    pre_injury_weekly_km,
 )
 from clinic_api.questionnaires import service as questionnaires
 from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, Goal, PainScore, RunLog, Visit
@@ -369,7 +368,7 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
                func.max(RunLog.distance_km), func.max(RunLog.pain_during), func.max(RunLog.pain_after),
                func.count(RunLog.pain_during) + func.count(RunLog.pain_after))
         .where(RunLog.episode_id == episode.id).group_by(week).order_by(week)).all()
-    pre_injury = pre_injury_weekly_km(episode)
+    pre_injury = episode.pre_injury_weekly_km
     audit.record("run.weekly_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
     by_week = {_as_date(row[0]): row for row in rows}
     weeks: list[dict[str, Any]] = []
