@@ -36,7 +36,13 @@ class Base:
         "remeasure_days": 14,
         "remeasure_visits": 4,
         "at_discharge": ["groc"],
+        # The baseline set (less what is asked once) is asked again this long after discharge.
+        "follow_up_days": 90,
     }
+    # A discharged episode may be reopened by a therapist this many days after its discharge date.
+    EPISODE_REOPEN_DAYS = 30
+    # A post-discharge follow-up response (follow_up: true) is taken up to this many days after discharge.
+    FOLLOW_UP_WINDOW_DAYS = 365
 
     CORS_ORIGINS: list[str] = []
     TRUSTED_PROXY_COUNT = 0  # set to the number of proxies in front, so the audit trail sees client addresses
@@ -93,6 +99,8 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "TRUSTED_PROXY_COUNT": ("TRUSTED_PROXY_COUNT", int),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "CLINIC_TIMEZONE": ("CLINIC_TIMEZONE", str),
+    "EPISODE_REOPEN_DAYS": ("EPISODE_REOPEN_DAYS", int),
+    "FOLLOW_UP_WINDOW_DAYS": ("FOLLOW_UP_WINDOW_DAYS", int),
 }
 
 
@@ -106,7 +114,8 @@ def normalise_database_url(url: str) -> str:
 
 def _schedule_overrides(settings: dict[str, Any]) -> None:
     schedule = dict(settings["MEASURE_SCHEDULE"])
-    for variable, key in (("REMEASURE_DAYS", "remeasure_days"), ("REMEASURE_VISITS", "remeasure_visits")):
+    for variable, key in (("REMEASURE_DAYS", "remeasure_days"), ("REMEASURE_VISITS", "remeasure_visits"),
+                          ("FOLLOW_UP_DAYS", "follow_up_days")):
         if variable in os.environ:
             try:
                 schedule[key] = int(os.environ[variable])

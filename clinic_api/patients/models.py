@@ -14,7 +14,8 @@ from clinic_api.extensions import db
 SEXES = ("female", "male", "other", "unknown")  # FHIR AdministrativeGender
 BODY_REGIONS = ("lumbar_spine", "pelvis", "hip", "thigh", "knee", "lower_leg", "ankle", "foot", "other")
 SIDES = ("left", "right", "bilateral", "not_applicable")
-EPISODE_STATUSES = ("active", "discharged")
+# entered_in_error: opened by mistake (the wrong patient, a duplicate); kept, read by id, out of every list.
+EPISODE_STATUSES = ("active", "discharged", "entered_in_error")
 DISCHARGE_REASONS = ("goals_met", "plateau", "patient_request", "referred_out", "non_attendance", "other")
 
 
@@ -72,6 +73,8 @@ class EpisodeOfCare(db.Model):
         CheckConstraint("onset_date IS NULL OR onset_date <= start_date", name="onset_before_start"),
         CheckConstraint("discharge_date IS NULL OR discharge_date >= start_date", name="discharge_after_start"),
         CheckConstraint("(status = 'discharged') = (discharge_date IS NOT NULL)", name="discharged_has_date"),
+        CheckConstraint("(status = 'entered_in_error') = (entered_in_error_at IS NOT NULL)",
+                        name="entered_in_error_stamped"),
         CheckConstraint("pre_injury_weekly_km IS NULL OR (pre_injury_weekly_km >= 0 AND pre_injury_weekly_km <= 400)",
                         name="pre_injury_weekly_km"),
         Index("ix_episodes_of_care_patient_start", "patient_id", "start_date"),
@@ -97,6 +100,9 @@ class EpisodeOfCare(db.Model):
     # episode opened, correctable while it is active, frozen with it at discharge (a later edit of the
     # profile, for the next injury say, must not rewrite an old episode's outcome).
     pre_injury_weekly_km: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    entered_in_error_at: Mapped[datetime | None]
+    entered_in_error_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    entered_in_error_reason: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

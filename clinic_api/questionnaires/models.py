@@ -54,6 +54,9 @@ class QuestionnaireResponse(db.Model):
     red_flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("questionnaire_responses.id"), unique=True)
     replaced_at: Mapped[datetime | None]
+    # Taken after the discharge (a "3 months after" measure): never the in-care latest, never a bound of
+    # the episode's dates.
+    follow_up: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship(lazy="joined", innerjoin=True)
