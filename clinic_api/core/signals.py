@@ -25,6 +25,10 @@ goal_changed = _record.signal("goal-changed", doc="A goal was set or changed; ``
 episode_opened = _record.signal("episode-opened", doc="An episode of care was opened.")
 episode_changed = _record.signal("episode-changed", doc="An episode was changed; ``fields`` names what changed.")
 episode_discharged = _record.signal("episode-discharged", doc="An episode of care was discharged.")
+episode_reopened = _record.signal("episode-reopened", doc="A discharged episode was reopened.")
+episode_entered_in_error = _record.signal("episode-entered-in-error", doc="An episode was marked entered in "
+                                                                          "error (opened by mistake).")
 
 RECORD_EVENTS = (response_recorded, response_replaced, pain_score_recorded, run_recorded, visit_created,
-                 visit_changed, visit_signed, goal_changed, episode_opened, episode_changed, episode_discharged)
+                 visit_changed, visit_signed, goal_changed, episode_opened, episode_changed, episode_discharged,
+                 episode_reopened, episode_entered_in_error)

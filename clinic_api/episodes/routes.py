@@ -17,6 +17,7 @@ from clinic_api.episodes.schemas import (
     EpisodeOut,
     EpisodePatch,
     EpisodeQuery,
+    ReasonIn,
     RedFlagQuery,
 )
 from clinic_api.patients import service as patients
@@ -69,11 +70,33 @@ class EpisodeItem(MethodView):
 @blp.roles(THERAPIST)
 @blp.arguments(DischargeIn)
 @blp.response(200, EpisodeOut)
-@blp.alt_response(409, schema=ProblemSchema, description="Already discharged, or visit notes unsigned (listed in "
-                                                        "the problem's `draft_visits`).")
+@blp.alt_response(409, schema=ProblemSchema, description="Already discharged, visit notes unsigned (listed in "
+                                                        "the problem's `draft_visits`), or goals still active and "
+                                                        "not settled in `goals` (listed in `active_goals`).")
 def discharge(fields, episode_id: uuid.UUID):
-    """Discharge an episode of care (every visit note signed first)"""
+    """Discharge an episode of care (every visit note signed, every active goal given its final status)"""
     return service.discharge_episode(patients.lock_episode(episode_id), **fields)
+
+
+@blp.route("/episodes/<uuid:episode_id>/reopen", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(ReasonIn)
+@blp.response(200, EpisodeOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Not discharged, or discharged longer ago than the "
+                                                        "reopen window (EPISODE_REOPEN_DAYS).")
+def reopen(fields, episode_id: uuid.UUID):
+    """Reopen a discharged episode, with the reason (its discharge is kept in the audit trail)"""
+    return service.reopen_episode(patients.lock_episode(episode_id), current_user(), **fields)
+
+
+@blp.route("/episodes/<uuid:episode_id>/entered-in-error", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(ReasonIn)
+@blp.response(200, EpisodeOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Marked already, or the episode holds a signed note.")
+def entered_in_error(fields, episode_id: uuid.UUID):
+    """Mark an episode opened by mistake as entered in error: kept, readable by id, out of every list"""
+    return service.mark_entered_in_error(patients.lock_episode(episode_id), current_user(), **fields)
 
 
 @blp.route("/episodes/<uuid:episode_id>/red-flags")

@@ -1,8 +1,9 @@
 """The measure schedule: which outcome measures an episode needs now.
 
 The body region's baseline set first, then a re-measure every ``REMEASURE_DAYS`` days or
-``REMEASURE_VISITS`` visits, and GROC once a discharge visit is logged, so that it is taken before the
-episode closes (see ``MEASURE_SCHEDULE`` in ``config/``).
+``REMEASURE_VISITS`` visits, GROC once a discharge visit is logged, so that it is taken before the
+episode closes, and the baseline set again as a follow-up ``FOLLOW_UP_DAYS`` after the discharge (see
+``MEASURE_SCHEDULE`` in ``config/``).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from clinic_api.audit import service as audit
-from clinic_api.core.types import clinic_date, utcnow
+from clinic_api.core.types import clinic_date, today, utcnow
 from clinic_api.patients.models import EpisodeOfCare
 from clinic_api.questionnaires import service as questionnaires
 from clinic_api.visits import service as visits
@@ -49,4 +50,15 @@ def due_measures(episode: EpisodeOfCare) -> list[DueMeasure]:
         for code in schedule["at_discharge"]:
             if code not in last_taken:
                 due.append(DueMeasure(code, titles.get(code, code), "discharge", None))
-    return due
+    return due + _follow_ups_due(episode, baseline, schedule, titles)
+
+
+def _follow_ups_due(episode: EpisodeOfCare, baseline: list[str], schedule: dict, titles: dict[str, str],
+                    ) -> list[DueMeasure]:
+    """Once ``follow_up_days`` have passed since the discharge, each repeatable baseline measure not yet
+    taken as a follow-up."""
+    if episode.status != "discharged" or today() < episode.discharge_date + timedelta(days=schedule["follow_up_days"]):
+        return []
+    followed = questionnaires.last_taken(episode.id, follow_up=True)
+    return [DueMeasure(code, titles.get(code, code), "follow_up", None)
+            for code in baseline if code not in schedule["once"] and code not in followed]

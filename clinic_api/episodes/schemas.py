@@ -10,6 +10,9 @@ from clinic_api.core.schemas import PageArgs, PatchSchema, Schema, Text, not_in_
 from clinic_api.core.types import today
 from clinic_api.patients.models import BODY_REGIONS, DISCHARGE_REASONS, EPISODE_STATUSES, SIDES
 from clinic_api.questionnaires.schemas import RedFlagOut
+from clinic_api.visits.models import GOAL_STATUSES
+
+FINAL_GOAL_STATUSES = tuple(status for status in GOAL_STATUSES if status != "active")
 
 # ICD-10-CM: a letter, two digits, then optionally a dot and up to four characters (M22.2X1, M25.561).
 ICD10CM_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
@@ -74,6 +77,9 @@ class EpisodeOut(Schema):
     discharge_reason = fields.String(allow_none=True)
     discharge_note = fields.String(allow_none=True)
     pre_injury_weekly_km = fields.Decimal(as_string=False, allow_none=True)
+    entered_in_error_at = fields.AwareDateTime(allow_none=True)
+    entered_in_error_by = fields.UUID(allow_none=True)
+    entered_in_error_reason = fields.String(allow_none=True)
     red_flags = fields.List(fields.Nested(RedFlagOut),
                             metadata={"description": "Red flags raised by responses and not yet acknowledged."})
     created_at = fields.AwareDateTime()
@@ -82,12 +88,27 @@ class EpisodeOut(Schema):
 
 class EpisodeQuery(PageArgs):
     status = fields.String(validate=validate.OneOf(EPISODE_STATUSES))
+    include_entered_in_error = fields.Boolean(load_default=False, metadata={
+        "description": "Also list episodes marked entered in error (left out by default)."})
+
+
+class GoalSettlementIn(Schema):
+    id = fields.UUID(required=True, metadata={"description": "An active goal of the episode."})
+    status = fields.String(required=True, validate=validate.OneOf(FINAL_GOAL_STATUSES))
 
 
 class DischargeIn(Schema):
     discharge_date = fields.Date(validate=not_in_future, metadata={"description": "Defaults to today."})
     reason = fields.String(required=True, validate=validate.OneOf(DISCHARGE_REASONS))
     note = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
+    goals = fields.List(fields.Nested(GoalSettlementIn), load_default=list, validate=validate.Length(max=100),
+                        metadata={"description": "The final status of each goal still active (no goal stays "
+                                                 "active on a closed episode), dated the discharge date."})
+
+
+class ReasonIn(Schema):
+    reason = Text(required=True, max_length=2000, strip=False, multiline=True,
+                  metadata={"description": "Why: kept in the record and the audit trail."})
 
 
 class AcknowledgeIn(Schema):
@@ -103,7 +124,7 @@ class RedFlagQuery(PageArgs):
 class DueItem(Schema):
     questionnaire = fields.String()
     title = fields.String()
-    reason = fields.String(metadata={"enum": ["baseline", "remeasure", "discharge"]})
+    reason = fields.String(metadata={"enum": ["baseline", "remeasure", "discharge", "follow_up"]})
     last_taken_at = fields.AwareDateTime(allow_none=True)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import EllipsisType
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from clinic_api.audit import service as audit
@@ -22,7 +23,7 @@ from clinic_api.core import signals
 from clinic_api.core.access import THERAPIST
 from clinic_api.core.errors import Conflict, RuleViolation
 from clinic_api.core.pagination import Page
-from clinic_api.core.types import today
+from clinic_api.core.types import today, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients import service as patients
 from clinic_api.patients.models import EpisodeOfCare, Patient
@@ -62,11 +63,14 @@ def episode_to_change(episode_id: uuid.UUID) -> EpisodeView:
     return view(patients.lock_episode(episode_id))
 
 
-def list_patient_episodes(patient: Patient, *, page: int, per_page: int, status: str | None = None) -> Page:
+def list_patient_episodes(patient: Patient, *, page: int, per_page: int, status: str | None = None,
+                          include_entered_in_error: bool = False) -> Page:
     query = (select(EpisodeOfCare).where(EpisodeOfCare.patient_id == patient.id)
              .order_by(EpisodeOfCare.start_date.desc(), EpisodeOfCare.created_at.desc()))
     if status:
         query = query.where(EpisodeOfCare.status == status)
+    elif not include_entered_in_error:
+        query = query.where(EpisodeOfCare.status != "entered_in_error")
     found = audit.audited_page(query, page=page, per_page=per_page, action="episode.list",
                                resource_type="episode_of_care", patient_of=lambda episode: episode.patient_id)
     return Page(items=_views(found.items), page=found.page, per_page=found.per_page, total=found.total)
@@ -146,21 +150,67 @@ def _ensure_ready_for_discharge(episode: EpisodeOfCare, discharge_date: date) ->
         raise RuleViolation("discharge_date", f"Must not be before the episode's last entry ({last.isoformat()}).")
 
 
+def _settle_goals(episode: EpisodeOfCare, settlements: Sequence[Mapping[str, Any]], on: date) -> None:
+    """No goal stays active on a closed episode: the request gives each its final status, or is refused."""
+    still_active = visits.settle_goals(episode, settlements, on)
+    if still_active:
+        raise Conflict(f"{len(still_active)} goal(s) of the episode are still active; give each its final status "
+                       "in `goals` ([{id, status}]: met, not_met or discontinued).",
+                       extensions={"active_goals": [{"id": str(goal.id), "text": goal.text}
+                                                    for goal in still_active]})
+
+
 def discharge_episode(episode: EpisodeOfCare, *, reason: str, discharge_date: date | None = None,
-                      note: str | None = None) -> EpisodeView:
-    """The discharge of an episode locked with ``patients.lock_episode``."""
-    if episode.status == "discharged":
-        raise Conflict("The episode of care is already discharged.")
+                      note: str | None = None, goals: Sequence[Mapping[str, Any]] = ()) -> EpisodeView:
+    """The discharge of an episode locked with ``patients.lock_episode`` (its goals are locked next)."""
+    if episode.status != "active":
+        raise Conflict(f"The episode of care is {patients.STATE_WORDS[episode.status]} already.")
     discharge_date = discharge_date or today()
     if discharge_date < episode.start_date:
         raise RuleViolation("discharge_date", "Must not be before the episode's start_date.")
     _ensure_ready_for_discharge(episode, discharge_date)
+    _settle_goals(episode, goals, discharge_date)
     episode.status = "discharged"
     episode.discharge_date = discharge_date
     episode.discharge_reason = reason
     episode.discharge_note = note
     audit.record("episode.discharge", "episode_of_care", episode.id, patient_id=episode.patient_id)
     signals.episode_discharged.send(episode, episode_id=episode.id)
+    return view(episode)
+
+
+def reopen_episode(episode: EpisodeOfCare, by: User, *, reason: str) -> EpisodeView:
+    """A discharge undone (discharged too early, the pain came back) within ``EPISODE_REOPEN_DAYS``: the
+    discharge's date, reason and note are cleared here and kept in the audit event. Follow-up responses
+    stay follow-ups."""
+    window = current_app.config["EPISODE_REOPEN_DAYS"]
+    if episode.status != "discharged":
+        raise Conflict("Only a discharged episode can be reopened.")
+    if today() > episode.discharge_date + timedelta(days=window):
+        raise Conflict(f"The episode was discharged on {episode.discharge_date}; it can be reopened within "
+                       f"{window} days of its discharge. Open a new episode instead.")
+    audit.record("episode.reopen", "episode_of_care", episode.id, patient_id=episode.patient_id,
+                 details={"reason": reason, "discharge_date": episode.discharge_date.isoformat(),
+                          "discharge_reason": episode.discharge_reason, "discharge_note": episode.discharge_note})
+    episode.status, episode.discharge_date, episode.discharge_reason, episode.discharge_note = (
+        "active", None, None, None)
+    signals.episode_reopened.send(episode, episode_id=episode.id, by=by)
+    return view(episode)
+
+
+def mark_entered_in_error(episode: EpisodeOfCare, by: User, *, reason: str) -> EpisodeView:
+    """An episode opened by mistake (the wrong patient, a duplicate) is kept, marked, and leaves every
+    list and count; one that holds a signed note is a real record of care and is corrected otherwise."""
+    if episode.status == "entered_in_error":
+        raise Conflict("The episode is marked entered in error already.")
+    if visits.has_signed_note(episode.id):
+        raise Conflict("The episode holds a signed visit note: it is a record of care. Mark that note entered "
+                       "in error first if it was written in the wrong chart.")
+    episode.status, episode.entered_in_error_at = "entered_in_error", utcnow()
+    episode.entered_in_error_by, episode.entered_in_error_reason = by.id, reason
+    audit.record("episode.entered_in_error", "episode_of_care", episode.id, patient_id=episode.patient_id,
+                 details={"reason": reason})
+    signals.episode_entered_in_error.send(episode, episode_id=episode.id)
     return view(episode)
 
 

@@ -160,6 +160,15 @@ def episode_patient_id(episode_id: uuid.UUID) -> uuid.UUID:
     return db.session.scalar(select(EpisodeOfCare.patient_id).where(EpisodeOfCare.id == episode_id))
 
 
+STATE_WORDS = {"discharged": "discharged", "entered_in_error": "marked entered in error"}
+
+
 def ensure_active(episode: EpisodeOfCare, what: str = "changes") -> None:
     if episode.status != "active":
-        raise Conflict(f"The episode of care is discharged; it takes no {what}.")
+        raise Conflict(f"The episode of care is {STATE_WORDS.get(episode.status, episode.status)}; "
+                       f"it takes no {what}.")
+
+
+def ensure_not_entered_in_error(episode: EpisodeOfCare) -> None:
+    if episode.status == "entered_in_error":
+        raise Conflict("The episode of care is marked entered in error; it takes nothing more.")

@@ -140,6 +140,9 @@ class ResponseIn(Schema):
     source = fields.String(load_default="staff", validate=validate.OneOf(SOURCES),
                            metadata={"description": "patient: filled in by the patient; staff: entered by staff."})
     replaces = fields.UUID(metadata={"description": "A response of this episode that this one corrects."})
+    follow_up = fields.Boolean(metadata={"description": "A measure taken after the discharge (up to "
+                                                        "FOLLOW_UP_WINDOW_DAYS after it). A correction "
+                                                        "keeps the replaced response's value by default."})
 
 
 class RedFlagReviewOut(Schema):
@@ -201,6 +204,7 @@ class ResponseOut(Schema):
                           metadata={"description": "Null for an instrument that is not scored (the intake form)."})
     red_flags = fields.List(fields.Nested(RaisedFlagOut))
     replaces = fields.UUID(attribute="replaces_id", allow_none=True)
+    follow_up = fields.Boolean()
     replaced = fields.Function(lambda response: response.replaced_at is not None)
     replaced_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()

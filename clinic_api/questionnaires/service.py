@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from clinic_api.audit import service as audit
@@ -18,7 +19,7 @@ from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import clinic_date, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare
-from clinic_api.patients.service import episode_patient_id, get_patient
+from clinic_api.patients.service import ensure_not_entered_in_error, episode_patient_id, get_patient
 from clinic_api.questionnaires.models import EpisodeRedFlag, Questionnaire, QuestionnaireResponse
 from clinic_api.questionnaires.scoring import AnswerErrors, DefinitionErrors, score_response, validate_definition
 
@@ -83,13 +84,26 @@ def _stored_number(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _check_taken_at(episode: EpisodeOfCare, taken_at: datetime) -> None:
+def _taken_at_problems(episode: EpisodeOfCare, taken_at: datetime, follow_up: bool) -> dict[str, list[str]]:
+    """In care, a response falls within the episode's dates; a follow-up after its discharge, within
+    ``FOLLOW_UP_WINDOW_DAYS`` of it (pain scores and runs stay closed after discharge)."""
+    day = clinic_date(taken_at)
+    if follow_up and episode.status != "discharged":
+        return {"follow_up": ["Only a discharged episode takes follow-up measures; leave follow_up out."]}
     if taken_at > utcnow() + CLOCK_SKEW:
-        raise RuleViolation("taken_at", "Must not be in the future.")
-    if clinic_date(taken_at) < episode.start_date:
-        raise RuleViolation("taken_at", "Must not be before the episode started.")
-    if episode.discharge_date is not None and clinic_date(taken_at) > episode.discharge_date:
-        raise RuleViolation("taken_at", "Must not be after the episode's discharge.")
+        return {"taken_at": ["Must not be in the future."]}
+    if day < episode.start_date:
+        return {"taken_at": ["Must not be before the episode started."]}
+    if follow_up:
+        window = current_app.config["FOLLOW_UP_WINDOW_DAYS"]
+        if day <= episode.discharge_date:
+            return {"taken_at": [f"A follow-up comes after the discharge ({episode.discharge_date})."]}
+        if day > episode.discharge_date + timedelta(days=window):
+            return {"taken_at": [f"Must be within {window} days of the discharge ({episode.discharge_date})."]}
+    elif episode.discharge_date is not None and day > episode.discharge_date:
+        return {"taken_at": ["Must not be after the episode's discharge; send follow_up: true for a "
+                             "post-discharge follow-up."]}
+    return {}
 
 
 def _replaced_response(episode: EpisodeOfCare, replaces: uuid.UUID, code: str) -> QuestionnaireResponse:
@@ -103,29 +117,45 @@ def _replaced_response(episode: EpisodeOfCare, replaces: uuid.UUID, code: str) -
     return old
 
 
-def record_response(episode: EpisodeOfCare, entered_by: User, *, questionnaire: str, answers: Mapping[str, Any],
-                    source: str, version: int | None = None, taken_at: datetime | None = None,
-                    replaces: uuid.UUID | None = None) -> QuestionnaireResponse:
-    code = questionnaire
+def _mark_replaced(old: QuestionnaireResponse, by: QuestionnaireResponse, episode: EpisodeOfCare) -> None:
+    old.replaced_at = utcnow()
+    audit.record("questionnaire_response.replace", "questionnaire_response", old.id,
+                 patient_id=episode.patient_id, details={"replaced_by": str(by.id)})
+    signals.response_replaced.send(old, episode_id=episode.id, by=by)
+
+
+def _definition_to_answer(code: str, version: int | None) -> Questionnaire:
+    """The definition a response answers; an unknown one is a fault of the request's fields, not a 404."""
     try:
-        definition = get_definition(code, version)
+        return get_definition(code, version)
     except NotFound as error:
         field = "questionnaire" if version is None or db.session.scalar(_latest_version_query(code)) is None \
             else "version"
         raise RuleViolation(field, f"Unknown {field}: {code}" + (f" v{version}" if field == "version" else "")
                             + ".") from error
-    old = _replaced_response(episode, replaces, code) if replaces else None
-    # A correction is of the same measurement: it keeps the time it was taken unless told otherwise, so
-    # that the re-measure clock and first-versus-last comparisons do not move.
+
+
+def record_response(episode: EpisodeOfCare, entered_by: User, *, questionnaire: str, answers: Mapping[str, Any],
+                    source: str, version: int | None = None, taken_at: datetime | None = None,
+                    replaces: uuid.UUID | None = None, follow_up: bool | None = None) -> QuestionnaireResponse:
+    definition = _definition_to_answer(questionnaire, version)
+    ensure_not_entered_in_error(episode)
+    old = _replaced_response(episode, replaces, questionnaire) if replaces else None
+    # A correction is of the same measurement: it keeps the time it was taken (and whether it was a
+    # follow-up) unless told otherwise, so that the re-measure clock and first-versus-last comparisons
+    # do not move.
     taken_at = taken_at or (old.taken_at if old is not None else utcnow())
-    _check_taken_at(episode, taken_at)
+    follow_up = follow_up if follow_up is not None else (old.follow_up if old is not None else False)
+    problems = _taken_at_problems(episode, taken_at, follow_up)
     patient = get_patient(episode.patient_id)
     try:
         result = score_response(definition.definition, answers,
                                 {"age_years": _age_years(patient.date_of_birth, clinic_date(taken_at))})
     except AnswerErrors as error:
-        raise RuleViolation.many({f"answers.{item}" if item != "answers" else "answers": messages
-                                  for item, messages in error.errors.items()}) from error
+        problems |= {f"answers.{item}" if item != "answers" else "answers": messages
+                     for item, messages in error.errors.items()}
+    if problems:  # every fault of the request in one answer: its dates and its answers together
+        raise RuleViolation.many(problems)
     response = QuestionnaireResponse(
         episode_id=episode.id, questionnaire=definition, questionnaire_id=definition.id,
         questionnaire_code=definition.code, questionnaire_version=definition.version,
@@ -133,14 +163,11 @@ def record_response(episode: EpisodeOfCare, entered_by: User, *, questionnaire: 
         total=result.total, subscales={k: _stored_number(v) for k, v in result.subscales.items()},
         missing_items=list(result.missing_items),
         red_flags=[{"code": f.code, "title": f.title, "message": f.message} for f in result.red_flags],
-        replaces_id=old.id if old else None)
+        replaces_id=old.id if old else None, follow_up=follow_up)
     db.session.add(response)
     db.session.flush()
     if old is not None:
-        old.replaced_at = utcnow()
-        audit.record("questionnaire_response.replace", "questionnaire_response", old.id,
-                     patient_id=episode.patient_id, details={"replaced_by": str(response.id)})
-        signals.response_replaced.send(old, episode_id=episode.id, by=response)
+        _mark_replaced(old, response, episode)
     for flag in result.red_flags:
         db.session.add(EpisodeRedFlag(episode_id=episode.id, response_id=response.id, code=flag.code,
                                       title=flag.title, message=flag.message, raised_at=utcnow()))
@@ -204,19 +231,23 @@ def titles(codes: Iterable[str]) -> dict[str, str]:
                                    .where(Questionnaire.code.in_(list(codes)))).all())
 
 
-def last_taken(episode_id: uuid.UUID) -> dict[str, datetime]:
-    """When each questionnaire was last answered in the episode (corrected responses left out)."""
+def last_taken(episode_id: uuid.UUID, *, follow_up: bool = False) -> dict[str, datetime]:
+    """When each questionnaire was last answered in the episode, in care or (``follow_up``) after the
+    discharge; corrected responses left out."""
     return dict(db.session.execute(
         select(QuestionnaireResponse.questionnaire_code, func.max(QuestionnaireResponse.taken_at))
-        .where(QuestionnaireResponse.episode_id == episode_id, QuestionnaireResponse.replaced_at.is_(None))
+        .where(QuestionnaireResponse.episode_id == episode_id, QuestionnaireResponse.replaced_at.is_(None),
+               QuestionnaireResponse.follow_up.is_(follow_up))
         .group_by(QuestionnaireResponse.questionnaire_code)).all())
 
 
 def response_days(episode_id: uuid.UUID) -> list[date]:
-    """The clinic dates of the episode's first and last response (none if it has none)."""
+    """The clinic dates of the episode's first and last in-care response (none if it has none):
+    post-discharge follow-ups never bound the episode's dates."""
     first, last = db.session.execute(select(func.min(QuestionnaireResponse.taken_at),
                                             func.max(QuestionnaireResponse.taken_at))
-                                     .where(QuestionnaireResponse.episode_id == episode_id)).one()
+                                     .where(QuestionnaireResponse.episode_id == episode_id,
+                                            QuestionnaireResponse.follow_up.is_(False))).one()
     return [clinic_date(moment) for moment in (first, last) if moment is not None]
 
 

@@ -231,6 +231,11 @@ def draft_visits(episode_id: uuid.UUID) -> list[Any]:
                                    .order_by(Visit.visit_date)).all())
 
 
+def has_signed_note(episode_id: uuid.UUID) -> bool:
+    return db.session.scalar(select(Visit.id).where(Visit.episode_id == episode_id, Visit.status == "signed")
+                             .limit(1)) is not None
+
+
 def entry_days(episode_id: uuid.UUID) -> list[date]:
     """The first and last day of the episode's visits, runs and pain scores (those that exist)."""
     days: list[date] = []
@@ -459,6 +464,25 @@ def update_goal(goal: Goal, changes: Mapping[str, Any]) -> Goal:
     audit.record("goal.update", "goal", goal.id, patient_id=episode.patient_id, details={"fields": sorted(changes)})
     signals.goal_changed.send(goal, episode_id=episode.id, created=False)
     return goal
+
+
+def settle_goals(episode: EpisodeOfCare, settlements: Sequence[Mapping[str, Any]], on: date) -> list[Goal]:
+    """At discharge: each goal named gets its final status (met, not met, discontinued) dated ``on``;
+    answers the goals still active after that, locked (after the episode's lock, as every writer)."""
+    goals = {goal.id: goal for goal in db.session.scalars(
+        select(Goal).where(Goal.episode_id == episode.id, Goal.status == "active").order_by(Goal.created_at, Goal.id)
+        .with_for_update())}
+    errors = {f"goals.{index}.id": ["Not an active goal of this episode."]
+              for index, settled in enumerate(settlements) if settled["id"] not in goals}
+    if errors:
+        raise RuleViolation.many(errors)
+    for settled in settlements:
+        goal = goals.pop(settled["id"])
+        _apply_goal(goal, {"status": settled["status"], "status_date": on})
+        audit.record("goal.update", "goal", goal.id, patient_id=episode.patient_id,
+                     details={"fields": ["status", "status_date"], "at": "discharge"})
+        signals.goal_changed.send(goal, episode_id=episode.id, created=False)
+    return list(goals.values())
 
 
 def list_goals(episode: EpisodeOfCare, *, page: int, per_page: int, status: str | None = None) -> Page:
