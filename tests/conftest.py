@@ -1,5 +1,9 @@
 """Fixtures for a clinic's day: a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), one
-transaction per test rolled back afterwards, staff of each role, and clients that call the HTTP API."""
+transaction per test rolled back afterwards, staff of each role, and clients that call the HTTP API.
+
+The tests ignore the developer's environment: the variables the settings read (``config.load``) are cleared
+here, when pytest imports this file and before any app is made. ``TEST_DATABASE_URL`` stays: only the tests
+read it."""
 from __future__ import annotations
 
 import os
@@ -16,10 +20,17 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+import config
 from clinic_api import create_app
 from clinic_api.auth import service as auth_service
 from clinic_api.auth.models import User
 from clinic_api.extensions import db
+
+# config exposes the variables of ENV_OVERRIDES; the environment's name (APP_ENV) and the measure schedule's
+# (REMEASURE_DAYS, REMEASURE_VISITS) it reads by name, so they are listed here.
+SETTINGS_VARIABLES = (*config.ENV_OVERRIDES, "APP_ENV", "REMEASURE_DAYS", "REMEASURE_VISITS")
+for _variable in SETTINGS_VARIABLES:
+    os.environ.pop(_variable, None)
 
 PASSWORD = "Test-Passphrase-for-Staff-42"
 STAFF = {"admin": ("admin@clinic.test", "admin"), "therapist": ("pt@clinic.test", "therapist"),
