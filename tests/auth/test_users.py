@@ -66,7 +66,7 @@ def test_deactivating_a_user_revokes_their_tokens(as_admin, as_front_desk):
 
 
 def test_a_new_role_ends_the_session_and_its_idempotent_replays(as_admin, as_therapist, create_episode):
-    from tests.api.test_therapist_day import EVALUATION
+    from tests.flows.test_therapist_day import EVALUATION
 
     url = f"/api/v1/episodes/{create_episode()['id']}/visits"
     key = {"Idempotency-Key": "visit-1"}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.api.test_responses import INTAKE
+from tests.questionnaires.test_responses import INTAKE
 
 
 def intake(as_client, episode, taken_at="2026-09-01T09:00:00+00:00", **answers):
@@ -119,7 +119,7 @@ def log_visit(client, episode, body):
 
 
 def test_measures_come_due_again_after_four_visits_since_last_taken(as_therapist, create_episode):
-    from tests.api.test_therapist_day import EVALUATION
+    from tests.flows.test_therapist_day import EVALUATION
 
     start = datetime.now(UTC).date() - timedelta(days=10)
     episode = create_episode(start_date=start.isoformat())

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from tests.api.test_therapist_day import EVALUATION
 from tests.conftest import KNEE_EPISODE, MADDIE, PASSWORD
+from tests.flows.test_therapist_day import EVALUATION
 
 
 def at_once(app, headers, *calls):

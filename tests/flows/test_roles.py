@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_questionnaires import UWRI
-from tests.api.test_responses import INTAKE
-from tests.api.test_therapist_day import EVALUATION
 from tests.conftest import KNEE_EPISODE, MADDIE
+from tests.flows.test_therapist_day import EVALUATION
+from tests.questionnaires.test_definitions import UWRI
+from tests.questionnaires.test_responses import INTAKE
 
 RUN = {"run_date": "2026-09-10", "distance_km": 3, "duration_min": 20, "run_walk": "4:1", "surface": "track",
        "pain_during": 2, "pain_after": 1, "notes": None}

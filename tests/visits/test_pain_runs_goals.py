@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.api.test_therapist_day import EVALUATION
 from tests.conftest import assert_problem
+from tests.flows.test_therapist_day import EVALUATION
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 

@@ -22,7 +22,7 @@ def test_patient_search_cost_does_not_grow_with_patients(count_queries, as_front
 
 def test_episode_list_with_red_flags_is_bounded(count_queries, as_front_desk, create_patient, create_episode):
     patient = create_patient()
-    from tests.api.test_red_flags_and_due import intake
+    from tests.episodes.test_red_flags_and_due import intake
 
     intake(as_front_desk, create_episode(patient["id"]), calf_pain_swelling=True)
     few = statements_for(count_queries, as_front_desk, f"/api/v1/patients/{patient['id']}/episodes")
@@ -55,7 +55,7 @@ def test_response_list_is_bounded(count_queries, as_therapist, create_episode):
 
 def test_visit_list_with_pain_scores_and_addenda_is_bounded(count_queries, as_therapist, as_front_desk,
                                                            create_episode):
-    from tests.api.test_therapist_day import EVALUATION
+    from tests.flows.test_therapist_day import EVALUATION
 
     episode = create_episode()
     url = f"/api/v1/episodes/{episode['id']}/visits"

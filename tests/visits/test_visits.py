@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.api.test_therapist_day import EVALUATION
 from tests.conftest import assert_problem
+from tests.flows.test_therapist_day import EVALUATION
 
 AUDIT = "/api/v1/audit-events"
 SOAP = ("subjective", "objective", "assessment", "plan")
