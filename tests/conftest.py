@@ -1,29 +1,52 @@
 """Fixtures for a clinic's day: a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), one
-transaction per test rolled back afterwards, staff of each role, and clients that call the HTTP API."""
+transaction per test rolled back afterwards, staff of each role, clients that call the HTTP API (the role
+fixtures as_front_desk, as_therapist, as_other_therapist, as_admin, anonymous), factory fixtures that post
+records as the right role (create_patient, create_episode, create_visit, create_signed_visit, create_response,
+create_pain_score, create_run, create_goal), and count_queries. Payloads and helpers: tests/factories.py.
+
+The tests ignore the developer's environment: the variables the settings read (``config.load``) are cleared
+here, when pytest imports this file and before any app is made. ``TEST_DATABASE_URL`` stays: only the tests
+read it."""
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import flask_migrate
 import pytest
 from flask import Flask
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+import config
 from clinic_api import create_app
 from clinic_api.auth import service as auth_service
 from clinic_api.auth.models import User
 from clinic_api.extensions import db
+from tests.factories import (
+    STAFF,
+    create_staff,
+    post_episode,
+    post_goal,
+    post_pain_score,
+    post_patient,
+    post_response,
+    post_run,
+    post_signed_visit,
+    post_visit,
+)
 
-PASSWORD = "Test-Passphrase-for-Staff-42"
-STAFF = {"admin": ("admin@clinic.test", "admin"), "therapist": ("pt@clinic.test", "therapist"),
-         "therapist2": ("pt2@clinic.test", "therapist"), "front_desk": ("desk@clinic.test", "front_desk")}
+# config exposes the variables of ENV_OVERRIDES; the environment's name (APP_ENV) and the measure schedule's
+# (REMEASURE_DAYS, REMEASURE_VISITS) it reads by name, so they are listed here.
+SETTINGS_VARIABLES = (*config.ENV_OVERRIDES, "APP_ENV", "REMEASURE_DAYS", "REMEASURE_VISITS")
+for _variable in SETTINGS_VARIABLES:
+    os.environ.pop(_variable, None)
 
 
 @contextmanager
@@ -53,31 +76,42 @@ def migrated_app(url: str, **settings: Any) -> Flask:
     return app
 
 
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with database(str(tmp_path_factory.mktemp("db")), "suite") as url:
         app = migrated_app(url)
         with app.app_context():
             # Staff are created once (argon2 is deliberately slow); every test then runs in a transaction.
-            for key, (email, role) in STAFF.items():
-                auth_service.create_user(email=email, full_name=key.replace("_", " ").title(), role=role,
-                                         password=PASSWORD)
+            for key in STAFF:
+                create_staff(key)
             db.session.commit()
         yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)
 
 
 @pytest.fixture
-def fresh_app(tmp_path: Any) -> Iterator[Flask]:
-    """An app on its own new database, for tests that need real commits across connections."""
-    with database(str(tmp_path), "fresh") as url:
-        app = migrated_app(url)
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+def new_app(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """``new_app(**settings)``: an app with these settings on a new database of its own, migrated and empty
+    (no staff: see ``new_staff``), for tests that need real commits across connections or other settings."""
+    names = itertools.count()
+    with ExitStack() as cleanup:
+        def make(**settings: Any) -> Flask:
+            app = migrated_app(cleanup.enter_context(database(str(tmp_path), f"fresh{next(names)}")), **settings)
+            cleanup.callback(dispose, app)
+            return app
+        yield make
+
+
+@pytest.fixture
+def fresh_app(new_app: Callable[..., Flask]) -> Flask:
+    """An app on its own new database with the test settings (see ``new_app``)."""
+    return new_app()
 
 
 @pytest.fixture
@@ -133,90 +167,139 @@ class ApiClient:
         etag = self.get(path).headers["ETag"]
         return self.patch(path, json=json, headers={"If-Match": etag})
 
+    def on_a_new_connection(self) -> ApiClient:
+        """The same member of staff on a test client of its own (one for each thread of a race)."""
+        return ApiClient(self.flask_client.application.test_client(), self.token, self.user)
 
-def staff(email: str) -> User:
-    from sqlalchemy import select
 
-    return db.session.scalar(select(User).where(User.email == email))
+def signed_in(app: Flask, user: User) -> ApiClient:
+    """An ApiClient for the user, with a new token (call it in an app context)."""
+    token = auth_service.issue_token(user).access_token
+    db.session.commit()
+    db.session.refresh(user)  # loaded now, so that user.id stays readable once this session is gone
+    return ApiClient(app.test_client(), token, user)
 
 
 @pytest.fixture
 def client_for(app: Flask, db_session: None):
+    """``client_for(key)``: an ApiClient signed in as the member of staff ``key`` of STAFF; for ``None``,
+    one that sends no token."""
     def make(role_key: str | None) -> ApiClient:
         if role_key is None:
             return ApiClient(app.test_client(), None)
         with app.app_context():
-            user = staff(STAFF[role_key][0])
-            token = auth_service.issue_token(user).access_token
-            db.session.commit()
-        return ApiClient(app.test_client(), token, user)
+            return signed_in(app, db.session.scalar(select(User).where(User.email == STAFF[role_key][0])))
     return make
 
 
-@pytest.fixture
-def anonymous(client_for) -> ApiClient:
-    return client_for(None)
+def _signed_in_as(key: str | None) -> Callable[..., ApiClient]:
+    def client(client_for) -> ApiClient:
+        return client_for(key)
+    client.__doc__ = f"An ApiClient signed in as {key!r} of STAFF." if key else "An ApiClient that sends no token."
+    return client
+
+
+# The role fixtures: a test names the members of staff (of STAFF) it acts as, or anonymous.
+anonymous = pytest.fixture(_signed_in_as(None))
+as_admin = pytest.fixture(_signed_in_as("admin"))
+as_therapist = pytest.fixture(_signed_in_as("therapist"))
+as_other_therapist = pytest.fixture(_signed_in_as("therapist2"))
+as_front_desk = pytest.fixture(_signed_in_as("front_desk"))
 
 
 @pytest.fixture
-def as_admin(client_for) -> ApiClient:
-    return client_for("admin")
+def new_staff():
+    """``new_staff(app, key="therapist")``: the member of staff ``key`` of STAFF, created on an app of its own
+    database (``fresh_app``, ``new_app``) and signed in as an ApiClient."""
+    def make(app: Flask, key: str = "therapist") -> ApiClient:
+        with app.app_context():
+            return signed_in(app, create_staff(key))
+    return make
 
 
-@pytest.fixture
-def as_therapist(client_for) -> ApiClient:
-    return client_for("therapist")
+# ---- factory fixtures: each returns a callable that posts one record through the API as the member of
+# staff whose work it is, asserts 201 and returns the record's JSON. Keywords change fields of the payload
+# in tests.factories (MADDIE, KNEE_EPISODE, EVALUATION, RESPONSE, PAIN_SCORE, RUN, GOAL), ``...`` leaves one
+# out, and ``client=as_other_therapist`` (say) posts as someone else.
 
-
-@pytest.fixture
-def as_other_therapist(client_for) -> ApiClient:
-    return client_for("therapist2")
-
-
-@pytest.fixture
-def as_front_desk(client_for) -> ApiClient:
-    return client_for("front_desk")
-
-
-MADDIE = {"first_name": "Maddie", "last_name": "Runner", "date_of_birth": "1994-05-17", "sex": "female",
-          "email": "maddie@example.org", "phone": "+1 555 010 0199",
-          "running_profile": {"weekly_distance_km": 40, "years_running": 8,
-                              "goal_race": {"name": "City Marathon", "date": "2027-04-18", "distance_km": 42.2}}}
+def _posting_as(default: ApiClient, post: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def create(*args: Any, client: ApiClient | None = None, **fields: Any) -> dict[str, Any]:
+        return post(client or default, *args, **fields)
+    create.__doc__ = post.__doc__
+    return create
 
 
 @pytest.fixture
 def create_patient(as_front_desk: ApiClient):
-    def create(**overrides: Any) -> dict[str, Any]:
-        response = as_front_desk.post("/api/v1/patients", json={**MADDIE, **overrides})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
-    return create
-
-
-KNEE_EPISODE = {"body_region": "knee", "side": "left", "diagnosis_code": "M22.2X2",
-                "diagnosis_text": "Patellofemoral pain syndrome, left knee", "onset_date": "2026-08-10",
-                "referral_source": "Sports physician", "start_date": "2026-09-01"}
+    """``create_patient(**overrides)``: Maddie (MADDIE), registered by the front desk."""
+    return _posting_as(as_front_desk, post_patient)
 
 
 @pytest.fixture
 def create_episode(as_therapist: ApiClient, create_patient):
-    def create(patient_id: str | None = None, **overrides: Any) -> dict[str, Any]:
-        patient_id = patient_id or create_patient()["id"]
-        response = as_therapist.post(f"/api/v1/patients/{patient_id}/episodes", json={**KNEE_EPISODE, **overrides})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
+    """``create_episode(patient_id=None, **overrides)``: the knee episode (KNEE_EPISODE, from 2026-09-01) opened by
+    the therapist, for a new patient from ``create_patient`` unless ``patient_id`` is given."""
+    def create(patient_id: str | None = None, *, client: ApiClient | None = None, **overrides: Any) -> dict[str, Any]:
+        return post_episode(client or as_therapist, patient_id or create_patient()["id"], **overrides)
     return create
 
 
-def assert_problem(response: Any, status: int, error_key: str | None = None) -> dict[str, Any]:
-    """The answer is problem details of this status; with ``error_key``, naming exactly that field."""
-    assert response.status_code == status, (response.status_code, response.get_json())
-    assert response.content_type == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    if error_key is not None:
-        assert list(body["errors"]) == [error_key], body
-    return body
+@pytest.fixture
+def create_visit(as_therapist: ApiClient):
+    """``create_visit(episode_id, **overrides)``: a draft visit (EVALUATION) logged by the therapist."""
+    return _posting_as(as_therapist, post_visit)
+
+
+@pytest.fixture
+def create_signed_visit(as_therapist: ApiClient):
+    """``create_signed_visit(episode_id, **overrides)``: a visit (EVALUATION) logged and signed by the therapist;
+    the signed visit."""
+    return _posting_as(as_therapist, post_signed_visit)
+
+
+@pytest.fixture
+def create_response(as_therapist: ApiClient):
+    """``create_response(episode_id, **body)``: a questionnaire response (RESPONSE: an NPRS of 4) entered by the
+    therapist; ``create_response(episode_id, **intake(...))`` for an intake."""
+    return _posting_as(as_therapist, post_response)
+
+
+@pytest.fixture
+def create_pain_score(as_therapist: ApiClient):
+    """``create_pain_score(episode_id, **fields)``: a pain score (PAIN_SCORE: 3, current, now) by the therapist."""
+    return _posting_as(as_therapist, post_pain_score)
+
+
+@pytest.fixture
+def create_run(as_therapist: ApiClient):
+    """``create_run(episode_id, **fields)``: a run (RUN: 5.25 km on 2026-09-10) recorded by the therapist."""
+    return _posting_as(as_therapist, post_run)
+
+
+@pytest.fixture
+def create_goal(as_therapist: ApiClient):
+    """``create_goal(episode_id, **fields)``: a goal (GOAL: run 10 km pain-free) set by the therapist."""
+    return _posting_as(as_therapist, post_goal)
+
+
+# ---- the records most tests start from ---------------------------------------------------------------
+
+@pytest.fixture
+def episode(create_episode) -> dict[str, Any]:
+    """Maddie's knee episode (KNEE_EPISODE), open since 2026-09-01."""
+    return create_episode()
+
+
+@pytest.fixture
+def evaluation(create_visit, episode) -> dict[str, Any]:
+    """The episode's initial evaluation (EVALUATION, 2026-09-01, two pain scores), a draft."""
+    return create_visit(episode["id"])
+
+
+@pytest.fixture
+def signed_evaluation(create_signed_visit, episode) -> dict[str, Any]:
+    """The episode's initial evaluation (EVALUATION, 2026-09-01, two pain scores), signed."""
+    return create_signed_visit(episode["id"])
 
 
 class QueryCounter:

@@ -1,9 +1,10 @@
-"""Responses are validated item by item, scored on receipt, corrected by replacement, and raise red flags."""
+"""Responses are validated item by item, scored on receipt, corrected by replacement, and raise red flags; their
+list costs the same number of SQL statements however many there are."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
+
+from tests.factories import INTAKE, UNKNOWN_ID, instant_ahead, statements_for
 
 KUJALA_ITEMS = ["limp", "support", "walking", "stairs", "squatting", "running", "jumping", "prolonged_sitting",
                 "pain", "swelling", "abnormal_kneecap_movements", "thigh_atrophy", "flexion_deficiency"]
@@ -138,11 +139,11 @@ def test_bad_answers_are_422_naming_the_item_and_nothing_is_stored(respond, as_t
 @pytest.mark.parametrize(("fields", "field"), [
     ({"questionnaire": "womac"}, "questionnaire"),
     ({"version": 7}, "version"),
-    ({"taken_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}, "taken_at"),
+    ({"taken_at": instant_ahead(hours=1)}, "taken_at"),
     ({"taken_at": "2026-08-31T23:00:00+00:00"}, "taken_at"),
     ({"taken_at": "2026-09-01T10:00:00"}, "taken_at"),
     ({"source": "family"}, "source"),
-    ({"replaces": "00000000-0000-4000-8000-000000000000"}, "replaces"),
+    ({"replaces": UNKNOWN_ID}, "replaces"),
     ({"answers": ["pain", 3]}, "answers"),
 ])
 def test_bad_response_fields_are_422(respond, fields, field):
@@ -177,7 +178,7 @@ def test_front_desk_enters_an_intake_and_reads_it_back(respond, as_front_desk):
 
     assert created.status_code == 201
     assert as_front_desk.get(created.headers["Location"]).get_json()["answers"] == INTAKE
-    assert as_front_desk.get("/api/v1/responses/00000000-0000-4000-8000-000000000000").status_code == 404
+    assert as_front_desk.get(f"/api/v1/responses/{UNKNOWN_ID}").status_code == 404
 
 
 def test_listing_filters_by_questionnaire_latest_first(respond, as_therapist):
@@ -191,17 +192,15 @@ def test_listing_filters_by_questionnaire_latest_first(respond, as_therapist):
     assert [r["score"]["total"] for r in listed["items"]] == [4, 7]
 
 
-INTAKE = {
-    "main_complaint": "Ache around the left kneecap on long runs and going down stairs", "side": "left",
-    "onset_date": "2026-07-20", "onset_type": "after_training_change", "pain_now": 3, "pain_worst": 7,
-    "pain_best": 1, "aggravated_stairs_down": True, "aggravated_stairs_up": False, "aggravated_hills": True,
-    "aggravated_long_runs": True, "aggravated_squatting": True, "aggravated_sitting": True,
-    "aggravated_kneeling": False, "weekly_distance_before_km": 40, "weekly_distance_now_km": 10,
-    "years_running": 8, "change_distance": True, "change_hills": True, "change_shoes": False,
-    "change_surface": False, "change_speed_work": False,
-    "fever_or_unwell_hot_swollen_knee": False, "night_pain_wakes": False, "unexplained_weight_loss": False,
-    "locking_or_giving_way": False, "large_swelling_after_injury": False,
-    "unable_to_bear_weight_four_steps": False, "calf_pain_swelling": False, "leg_numbness_tingling": False,
-    "hip_or_thigh_pain": False, "pain_at_rest_or_night_with_focal_bone_tenderness": False,
-    "pain_on_hopping": False, "hip_or_groin_pain": False,
-}
+
+def test_response_list_is_bounded(count_queries, as_therapist, episode, create_response):
+    url = f"/api/v1/episodes/{episode['id']}/responses"
+    create_response(episode["id"], answers={"pain": 7})
+    few = statements_for(count_queries, as_therapist, url)
+    for pain in range(10):
+        create_response(episode["id"], answers={"pain": pain})
+    create_response(episode["id"], questionnaire="groc", answers={"global_change": 2})
+
+    many = statements_for(count_queries, as_therapist, url)
+
+    assert 0 < few == many <= 6

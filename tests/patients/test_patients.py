@@ -1,9 +1,10 @@
-"""The front desk registers and finds patients; nothing invalid is ever stored."""
+"""The front desk registers and finds patients; nothing invalid is ever stored, and a search costs the same
+number of SQL statements however many patients there are."""
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import MADDIE
+from tests.factories import MADDIE, UNKNOWN_ID, statements_for
 
 PATIENTS = "/api/v1/patients"
 
@@ -163,8 +164,19 @@ def test_archive_hides_patient_from_lists_but_keeps_the_record(as_front_desk, cr
 
 
 def test_unknown_patient_is_404(as_front_desk):
-    response = as_front_desk.get(f"{PATIENTS}/00000000-0000-4000-8000-000000000000")
+    response = as_front_desk.get(f"{PATIENTS}/{UNKNOWN_ID}")
 
     assert response.status_code == 404
     assert response.get_json()["detail"] == "Patient not found."
     assert as_front_desk.get(f"{PATIENTS}/not-a-uuid").status_code == 404
+
+
+def test_patient_search_cost_does_not_grow_with_patients(count_queries, as_front_desk, create_patient):
+    create_patient()
+    few = statements_for(count_queries, as_front_desk, PATIENTS)
+    for number in range(15):
+        create_patient(first_name=f"Runner{number}")
+
+    many = statements_for(count_queries, as_front_desk, PATIENTS)
+
+    assert 0 < few == many <= 6

@@ -11,13 +11,25 @@ from clinic_api.auth.models import AccessToken, User
 from clinic_api.auth.service import token_digest
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LOGIN = "/api/v1/auth/login"
 
 
 def login(client, email="pt@clinic.test", password=PASSWORD, **kwargs):
     return client.post(LOGIN, json={"email": email, "password": password}, **kwargs)
+
+
+def change_stored(app, statement):
+    """Changes the database directly, as time passing (or an older release) would, and commits."""
+    with app.app_context():
+        db.session.execute(statement)
+        db.session.commit()
+
+
+def stored_token(client):
+    """An UPDATE of the token ``client`` signs in with."""
+    return update(AccessToken).where(AccessToken.token_digest == token_digest(client.token))
 
 
 def test_login_returns_a_bearer_token_that_works(anonymous):
@@ -101,33 +113,22 @@ def test_logout_revokes_the_token(as_therapist):
 
 def test_idle_token_expires_after_thirty_minutes(app, as_therapist):
     assert as_therapist.get("/api/v1/auth/me").status_code == 200
-    with app.app_context():
-        db.session.execute(update(AccessToken).where(AccessToken.token_digest == token_digest(as_therapist.token))
-                           .values(last_used_at=utcnow() - timedelta(minutes=31)))
-        db.session.commit()
+    change_stored(app, stored_token(as_therapist).values(last_used_at=utcnow() - timedelta(minutes=31)))
 
     assert as_therapist.get("/api/v1/auth/me").status_code == 401
 
 
 def test_use_keeps_the_session_alive_until_its_absolute_expiry(app, as_therapist):
-    with app.app_context():
-        db.session.execute(update(AccessToken).where(AccessToken.token_digest == token_digest(as_therapist.token))
-                           .values(last_used_at=utcnow() - timedelta(minutes=29)))
-        db.session.commit()
+    change_stored(app, stored_token(as_therapist).values(last_used_at=utcnow() - timedelta(minutes=29)))
     assert as_therapist.get("/api/v1/auth/me").status_code == 200  # refreshed the idle clock
-    with app.app_context():
-        db.session.execute(update(AccessToken).where(AccessToken.token_digest == token_digest(as_therapist.token))
-                           .values(expires_at=utcnow() - timedelta(seconds=1)))
-        db.session.commit()
+    change_stored(app, stored_token(as_therapist).values(expires_at=utcnow() - timedelta(seconds=1)))
 
     assert as_therapist.get("/api/v1/auth/me").status_code == 401
 
 
 def test_password_hash_is_upgraded_on_login_when_parameters_change(app, anonymous):
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
-    with app.app_context():
-        db.session.execute(update(User).where(User.email == "pt@clinic.test").values(password_hash=weak))
-        db.session.commit()
+    change_stored(app, update(User).where(User.email == "pt@clinic.test").values(password_hash=weak))
 
     assert login(anonymous).status_code == 200
 

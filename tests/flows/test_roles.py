@@ -3,13 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_questionnaires import UWRI
-from tests.api.test_responses import INTAKE
-from tests.api.test_therapist_day import EVALUATION
-from tests.conftest import KNEE_EPISODE, MADDIE
-
-RUN = {"run_date": "2026-09-10", "distance_km": 3, "duration_min": 20, "run_walk": "4:1", "surface": "track",
-       "pain_during": 2, "pain_after": 1, "notes": None}
+from tests.factories import FOLLOW_UP, KNEE_EPISODE, MADDIE, RESPONSE, RUN, UWRI, intake
 
 FD, PT, ADMIN = "front_desk", "therapist", "admin"
 ALL = {FD, PT, ADMIN}
@@ -33,10 +27,9 @@ MATRIX = [
     ("GET", "/api/v1/questionnaires", None, ALL),
     ("GET", "/api/v1/questionnaires/kujala", None, ALL),
     ("GET", "/api/v1/questionnaires/kujala/versions/1", None, ALL),
-    ("POST", "/api/v1/questionnaires", {**{k: v for k, v in UWRI.items()}, "code": "uwri_roles"}, {ADMIN}),
+    ("POST", "/api/v1/questionnaires", {**UWRI, "code": "uwri_roles"}, {ADMIN}),
     ("GET", "/api/v1/episodes/{episode}/responses", None, {FD, PT}),
-    ("POST", "/api/v1/episodes/{episode}/responses", {"questionnaire": "nprs", "answers": {"pain": 4},
-                                                      "taken_at": "2026-09-02T09:00:00+00:00"}, {FD, PT}),
+    ("POST", "/api/v1/episodes/{episode}/responses", RESPONSE, {FD, PT}),
     ("GET", "/api/v1/responses/{response}", None, {FD, PT}),
     ("GET", "/api/v1/episodes/{episode}/due", None, {FD, PT}),
     ("POST", "/api/v1/episodes/{episode}/red-flags/dvt/acknowledge", {"note": "Reviewed."}, {PT}),
@@ -67,26 +60,17 @@ ROLE_FIXTURES = {FD: "as_front_desk", PT: "as_therapist", ADMIN: "as_admin"}
 
 
 @pytest.fixture
-def objects(create_episode, as_front_desk, as_therapist):
-    episode = create_episode()
-    intake = as_front_desk.post(f"/api/v1/episodes/{episode['id']}/responses", json={
-        "questionnaire": "runner_intake", "answers": {**INTAKE, "calf_pain_swelling": True},
-        "taken_at": "2026-09-01T09:00:00+00:00"})
+def objects(episode, create_episode, create_response, create_signed_visit, create_visit, create_pain_score,
+            create_run, create_goal, as_front_desk):
+    intake_response = create_response(episode["id"], client=as_front_desk, **intake(calf_pain_swelling=True))
     # A second episode in care: a signed evaluation, a draft follow-up, a pain score, a run and a goal.
     care = create_episode(episode["patient_id"])["id"]
-
-    def created(path, body):
-        response = as_therapist.post(f"/api/v1{path}", json=body)
-        assert response.status_code in (200, 201), response.get_json()
-        return response.get_json()["id"]
-    visit = created(f"/episodes/{care}/visits", EVALUATION)
-    created(f"/visits/{visit}/sign", None)
-    draft = created(f"/episodes/{care}/visits", {**EVALUATION, "visit_type": "follow_up", "visit_date": "2026-09-08"})
     return {"patient": episode["patient_id"], "episode": episode["id"], "user": str(as_front_desk.user.id),
-            "response": intake.get_json()["id"], "care": care, "visit": visit, "draft": draft,
-            "pain": created(f"/episodes/{care}/pain-scores", {"score": 4, "context": "stairs_down"}),
-            "run": created(f"/episodes/{care}/runs", RUN),
-            "goal": created(f"/episodes/{care}/goals", {"text": "Back to 40 km a week"})}
+            "response": intake_response["id"], "care": care, "visit": create_signed_visit(care)["id"],
+            "draft": create_visit(care, **FOLLOW_UP, visit_date="2026-09-08")["id"],
+            "pain": create_pain_score(care, score=4, context="stairs_down")["id"],
+            "run": create_run(care)["id"],
+            "goal": create_goal(care, text="Back to 40 km a week")["id"]}
 
 
 @pytest.mark.parametrize("role", sorted(ALL))

@@ -6,15 +6,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from clinic_api.extensions import db
-from tests.conftest import PASSWORD
-
-AUDIT = "/api/v1/audit-events"
+from tests.factories import AUDIT, PASSWORD, listed
 
 
 def events(as_admin, **filters):
-    response = as_admin.get(AUDIT, query_string={"per_page": 100, **filters})
-    assert response.status_code == 200
-    return response.get_json()["items"]
+    return listed(as_admin, AUDIT, **filters)
 
 
 def test_patient_reads_and_writes_are_audited(as_admin, as_front_desk, create_patient):
@@ -34,15 +30,13 @@ def test_patient_reads_and_writes_are_audited(as_admin, as_front_desk, create_pa
     assert trail[0]["details"] == {"fields": ["phone"]}
 
 
-def test_the_clinical_record_of_an_episode_leaves_a_trail(as_admin, as_therapist, as_front_desk, create_episode):
-    episode = create_episode()
+def test_the_clinical_record_of_an_episode_leaves_a_trail(as_admin, as_therapist, as_front_desk, episode, create_visit,
+                                                          create_pain_score, create_run, create_goal):
     ep = f"/api/v1/episodes/{episode['id']}"
-    visit = as_therapist.post(f"{ep}/visits", json={"visit_type": "initial_evaluation",
-                                                   "visit_date": "2026-09-01"}).get_json()
-    as_therapist.post(f"{ep}/pain-scores", json={"score": 4, "context": "night"})
-    as_therapist.post(f"{ep}/runs", json={"run_date": "2026-09-02", "distance_km": 3, "duration_min": 20,
-                                          "pain_during": 1, "pain_after": 1})
-    as_therapist.post(f"{ep}/goals", json={"text": "Run 5 km"})
+    visit = create_visit(episode["id"], pain_scores=[])
+    create_pain_score(episode["id"], score=4, context="night")
+    create_run(episode["id"], run_date="2026-09-02")
+    create_goal(episode["id"], text="Run 5 km")
     as_front_desk.get(f"{ep}/due")
     as_therapist.get(f"/api/v1/visits/{visit['id']}")
     as_therapist.get(f"{ep}/runs/weekly")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.factories import EVALUATION, PASSWORD, visits_url
 
 USERS = "/api/v1/users"
 NEW_PT = {"email": "New.PT@Clinic.test", "full_name": "Nia Physio", "role": "therapist",
@@ -65,10 +65,8 @@ def test_deactivating_a_user_revokes_their_tokens(as_admin, as_front_desk):
     assert login.status_code == 401
 
 
-def test_a_new_role_ends_the_session_and_its_idempotent_replays(as_admin, as_therapist, create_episode):
-    from tests.api.test_therapist_day import EVALUATION
-
-    url = f"/api/v1/episodes/{create_episode()['id']}/visits"
+def test_a_new_role_ends_the_session_and_its_idempotent_replays(as_admin, as_therapist, episode):
+    url = visits_url(episode["id"])
     key = {"Idempotency-Key": "visit-1"}
     assert as_therapist.post(url, json=EVALUATION, headers=key).status_code == 201
 

@@ -1,9 +1,9 @@
-"""Therapists open, change and discharge episodes of care; the front desk sees their status."""
+"""Therapists open and change episodes of care; the front desk sees their status. (Discharge: test_discharge.)"""
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import KNEE_EPISODE
+from tests.factories import KNEE_EPISODE, UNKNOWN_ID, assert_problem, intake, statements_for
 
 
 def episodes_url(patient_id: str) -> str:
@@ -52,7 +52,7 @@ def test_diagnosis_code_is_normalised(as_therapist, create_patient):
     ({"start_date": "1994-05-16", "onset_date": None}, "start_date"),  # the day before Maddie was born
     ({"start_date": "0001-01-01", "onset_date": None}, "start_date"),
     ({"onset_date": "1980-01-01"}, "onset_date"),
-    ({"therapist_id": "00000000-0000-4000-8000-000000000000"}, "therapist_id"),
+    ({"therapist_id": UNKNOWN_ID}, "therapist_id"),
     ({"status": "discharged"}, "status"),
 ])
 def test_invalid_episode_is_rejected_and_not_stored(as_therapist, create_patient, change, field):
@@ -74,7 +74,7 @@ def test_assigned_therapist_must_be_a_therapist(as_therapist, as_front_desk, cre
 
 
 def test_episode_of_unknown_or_archived_patient(as_therapist, as_front_desk, create_patient):
-    missing = as_therapist.post(episodes_url("00000000-0000-4000-8000-000000000000"), json=KNEE_EPISODE)
+    missing = as_therapist.post(episodes_url(UNKNOWN_ID), json=KNEE_EPISODE)
     assert missing.status_code == 404
     patient = create_patient()
     as_front_desk.delete(f"/api/v1/patients/{patient['id']}")
@@ -93,40 +93,6 @@ def test_patch_keeps_dates_in_order(as_therapist, create_episode):
     assert as_therapist.patch(url, json={"side": "right"}).status_code == 428
 
 
-def test_discharge_closes_the_episode(as_therapist, create_episode):
-    episode = create_episode()
-    url = f"/api/v1/episodes/{episode['id']}"
-
-    response = as_therapist.post(f"{url}/discharge", json={"discharge_date": "2026-10-20", "reason": "goals_met",
-                                                           "note": "Back to 40 km weeks.\n"})
-
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["status"] == "discharged" and body["discharge_date"] == "2026-10-20"
-    assert body["discharge_reason"] == "goals_met" and body["discharge_note"] == "Back to 40 km weeks.\n"
-    again = as_therapist.post(f"{url}/discharge", json={"reason": "goals_met"})
-    assert again.status_code == 409
-    assert as_therapist.patch_current(url, {"side": "right"}).status_code == 409
-    listed = as_therapist.get(episodes_url(episode["patient_id"]), query_string={"status": "discharged"})
-    assert listed.get_json()["total"] == 1
-
-
-@pytest.mark.parametrize(("body", "field"), [
-    ({"discharge_date": "2026-08-01", "reason": "goals_met"}, "discharge_date"),
-    ({"discharge_date": "2999-01-01", "reason": "goals_met"}, "discharge_date"),
-    ({"reason": "bored"}, "reason"),
-    ({}, "reason"),
-])
-def test_invalid_discharge_changes_nothing(as_therapist, create_episode, body, field):
-    episode = create_episode()
-
-    response = as_therapist.post(f"/api/v1/episodes/{episode['id']}/discharge", json=body)
-
-    assert response.status_code == 422
-    assert field in response.get_json()["errors"]
-    assert as_therapist.get(f"/api/v1/episodes/{episode['id']}").get_json()["status"] == "active"
-
-
 def test_episodes_are_listed_latest_start_first(as_therapist, create_patient, create_episode):
     patient = create_patient()
     create_episode(patient["id"], start_date="2025-03-01", onset_date=None)
@@ -135,3 +101,29 @@ def test_episodes_are_listed_latest_start_first(as_therapist, create_patient, cr
     listed = as_therapist.get(episodes_url(patient["id"])).get_json()
 
     assert [e["start_date"] for e in listed["items"]] == ["2026-09-01", "2025-03-01"]
+
+
+def test_an_episode_start_cannot_move_past_its_first_visit(as_therapist, episode, evaluation):
+    url = f"/api/v1/episodes/{episode['id']}"
+
+    moved_past = as_therapist.patch_current(url, {"start_date": "2026-09-02"})
+    moved_earlier = as_therapist.patch_current(url, {"start_date": "2026-08-30"})
+
+    assert_problem(moved_past, 422, "start_date")
+    assert moved_earlier.status_code == 200, moved_earlier.get_json()
+    assert as_therapist.get(url).get_json()["start_date"] == "2026-08-30"
+
+
+def test_episode_list_with_red_flags_is_bounded(count_queries, as_front_desk, create_patient, create_episode,
+                                                create_response):
+    patient = create_patient()
+    url = episodes_url(patient["id"])
+    create_response(create_episode(patient["id"])["id"], client=as_front_desk, **intake(calf_pain_swelling=True))
+    few = statements_for(count_queries, as_front_desk, url)
+    for _ in range(8):
+        create_response(create_episode(patient["id"])["id"], client=as_front_desk,
+                        **intake(calf_pain_swelling=True, night_pain_wakes=True))
+
+    many = statements_for(count_queries, as_front_desk, url)
+
+    assert 0 < few == many <= 7

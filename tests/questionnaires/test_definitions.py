@@ -5,26 +5,14 @@ import copy
 
 import pytest
 
+from tests.factories import UWRI
+
 BUILTINS = {"nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake"}
 
 # Kujala 1993 (Arthroscopy 9:159), the points of each item's options, best to worst (domain.md).
 KUJALA_POINTS = [[5, 3, 0], [5, 3, 0], [5, 3, 2, 0], [10, 8, 5, 0], [5, 4, 3, 2, 0], [10, 8, 6, 3, 0],
                  [10, 7, 2, 0], [10, 8, 6, 4, 0], [10, 8, 6, 3, 0], [10, 8, 6, 4, 0], [10, 6, 4, 2, 0],
                  [5, 3, 0], [5, 3, 0]]
-
-# A running-specific instrument a clinic adds itself (UWRI, Nelson 2019: 9 items, 0–36, MCID 8). The item
-# texts here are ours for the test, not the published form.
-UWRI = {
-    "code": "uwri", "title": "Running Injury and Recovery Index (clinic test form)",
-    "citation": "Nelson EO et al. JOSPT 2019;49(10):751-760",
-    "items": [{"id": f"q{n}", "text": f"Test item {n}", "type": "choice", "required": True,
-               "options": [{"code": f"level_{p}", "text": f"Level {p}", "points": p} for p in range(5)]}
-              for n in range(1, 10)],
-    "scoring": {"method": "sum", "items": [f"q{n}" for n in range(1, 10)], "precision": 0},
-    "range": {"min": 0, "max": 36}, "higher_is_better": True,
-    "mcid": {"points": 8, "percent": None, "source": "Nelson EO et al. 2020"},
-}
-
 
 def test_every_role_sees_the_built_in_instruments(as_front_desk, as_therapist, as_admin):
     for client in (as_front_desk, as_therapist, as_admin):

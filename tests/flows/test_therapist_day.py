@@ -2,28 +2,13 @@
 meet a goal, discharge."""
 from __future__ import annotations
 
-EVALUATION = {
-    "visit_date": "2026-09-01", "visit_type": "initial_evaluation",
-    "subjective": "Anterior knee pain for 3 weeks, worse on stairs down.\n  Ran 40 km/week before.",
-    "objective": "Pain on single-leg squat at 40°; weak hip abductors (4/5).",
-    "assessment": "Patellofemoral pain, left knee.",
-    "plan": "Hip and quadriceps strengthening, load management, graded return to running.",
-    "interventions": [{"code": "97110", "description": "Therapeutic exercise", "minutes": 30}],
-    "home_exercises": [{"name": "Side-lying hip abduction", "sets": 3, "reps": 15, "load": "body weight",
-                        "frequency": "daily", "notes": None}],
-    "pain_scores": [{"score": 7, "context": "stairs_down"}, {"score": 5, "context": "current"}],
-}
+from tests.factories import EVALUATION, visits_url
 
 
-def visits_url(episode):
-    return f"/api/v1/episodes/{episode['id']}/visits"
-
-
-def test_a_therapists_day(as_therapist, as_front_desk, create_episode):
-    episode = create_episode()
+def test_a_therapists_day(as_therapist, as_front_desk, episode):
     ep = f"/api/v1/episodes/{episode['id']}"
 
-    evaluation = as_therapist.post(visits_url(episode), json=EVALUATION)
+    evaluation = as_therapist.post(visits_url(episode["id"]), json=EVALUATION)
     assert evaluation.status_code == 201, evaluation.get_json()
     note = evaluation.get_json()
     assert evaluation.headers["Location"].endswith(f"/api/v1/visits/{note['id']}")
@@ -46,7 +31,7 @@ def test_a_therapists_day(as_therapist, as_front_desk, create_episode):
     assert [a["text"] for a in shown["addenda"]] == ["Correction: hip abductors 4-/5 on the left."]
     assert shown["plan"] == EVALUATION["plan"]
 
-    follow_up = as_therapist.post(visits_url(episode), json={
+    follow_up = as_therapist.post(visits_url(episode["id"]), json={
         "visit_date": "2026-09-08", "visit_type": "follow_up", "subjective": "Better on stairs.",
         "objective": "Squat pain-free to 60°.", "assessment": "Improving.", "plan": "Start run/walk.",
         "pain_scores": [{"score": 4, "context": "stairs_down"}]})
@@ -79,7 +64,7 @@ def test_a_therapists_day(as_therapist, as_front_desk, create_episode):
     assert weekly["weeks"][0]["max_pain"] == 3 and weekly["weeks"][0]["pain_free"] is False
     assert weekly["return_to_run"] == {"week_start": "2026-09-28", "weeks_since_start": 4}
 
-    discharge_visit = as_therapist.post(visits_url(episode), json={
+    discharge_visit = as_therapist.post(visits_url(episode["id"]), json={
         "visit_date": "2026-10-06", "visit_type": "discharge", "subjective": "Running 40 km without pain.",
         "objective": "Full squat pain-free.", "assessment": "Goals met.", "plan": "Discharge to self-management."})
     due = as_therapist.get(f"{ep}/due").get_json()
@@ -93,11 +78,11 @@ def test_a_therapists_day(as_therapist, as_front_desk, create_episode):
     discharged = as_therapist.post(f"{ep}/discharge", json={"discharge_date": "2026-10-06", "reason": "goals_met"})
     assert discharged.status_code == 200
 
-    assert as_therapist.post(visits_url(episode), json={**EVALUATION, "visit_type": "follow_up",
+    assert as_therapist.post(visits_url(episode["id"]), json={**EVALUATION, "visit_type": "follow_up",
                                                         "visit_date": "2026-10-06"}).status_code == 409
     assert as_therapist.post(f"{ep}/pain-scores", json={"score": 0, "context": "current"}).status_code == 409
 
-    listed = as_front_desk.get(visits_url(episode)).get_json()["items"]
+    listed = as_front_desk.get(visits_url(episode["id"])).get_json()["items"]
     assert [(v["visit_date"], v["visit_type"], v["status"]) for v in listed] == [
         ("2026-09-01", "initial_evaluation", "signed"), ("2026-09-08", "follow_up", "signed"),
         ("2026-10-06", "discharge", "signed")]

@@ -1,0 +1,276 @@
+"""What the tests send, in one place: the payloads of every kind of record, the helpers more than one test
+module needs, and the plain functions behind conftest's factory fixtures.
+
+A test module imports from here (``from tests.factories import EVALUATION, assert_problem``) and takes its
+fixtures from conftest (``create_visit``, ``as_therapist``, …); it never imports from another test module.
+
+The payloads are valid as they stand, for the knee episode that starts on 2026-09-01: a test changes one
+field with ``{**EVALUATION, "plan": …}`` or the factory fixture's keywords, ``create_visit(episode_id,
+plan=…)``.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from clinic_api.auth import service as auth_service
+from clinic_api.auth.models import User
+
+API = "/api/v1"
+AUDIT = f"{API}/audit-events"
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"  # a well-formed id that names nothing
+NOTE_MAX = 20_000  # the longest part of a visit note, or addendum, in characters
+
+# ---- staff -------------------------------------------------------------------------------------------
+
+PASSWORD = "Test-Passphrase-for-Staff-42"
+# key: (email, role). Every test database has these four; the role fixtures sign them in.
+STAFF = {"admin": ("admin@clinic.test", "admin"), "therapist": ("pt@clinic.test", "therapist"),
+         "therapist2": ("pt2@clinic.test", "therapist"), "front_desk": ("desk@clinic.test", "front_desk")}
+
+
+def create_staff(key: str) -> User:
+    """The member of staff ``key`` of STAFF, added to the database of the current app context (uncommitted)."""
+    email, role = STAFF[key]
+    return auth_service.create_user(email=email, full_name=key.replace("_", " ").title(), role=role,
+                                    password=PASSWORD)
+
+
+# ---- patients and episodes ------------------------------------------------------------------------------
+
+MADDIE = {"first_name": "Maddie", "last_name": "Runner", "date_of_birth": "1994-05-17", "sex": "female",
+          "email": "maddie@example.org", "phone": "+1 555 010 0199",
+          "running_profile": {"weekly_distance_km": 40, "years_running": 8,
+                              "goal_race": {"name": "City Marathon", "date": "2027-04-18", "distance_km": 42.2}}}
+
+KNEE_EPISODE = {"body_region": "knee", "side": "left", "diagnosis_code": "M22.2X2",
+                "diagnosis_text": "Patellofemoral pain syndrome, left knee", "onset_date": "2026-08-10",
+                "referral_source": "Sports physician", "start_date": "2026-09-01"}
+
+# ---- visits, pain scores, runs, goals ----------------------------------------------------------------
+
+EVALUATION = {
+    "visit_date": "2026-09-01", "visit_type": "initial_evaluation",
+    "subjective": "Anterior knee pain for 3 weeks, worse on stairs down.\n  Ran 40 km/week before.",
+    "objective": "Pain on single-leg squat at 40°; weak hip abductors (4/5).",
+    "assessment": "Patellofemoral pain, left knee.",
+    "plan": "Hip and quadriceps strengthening, load management, graded return to running.",
+    "interventions": [{"code": "97110", "description": "Therapeutic exercise", "minutes": 30}],
+    "home_exercises": [{"name": "Side-lying hip abduction", "sets": 3, "reps": 15, "load": "body weight",
+                        "frequency": "daily", "notes": None}],
+    "pain_scores": [{"score": 7, "context": "stairs_down"}, {"score": 5, "context": "current"}],
+}
+# A later visit: give it a visit_date on or after the evaluation's.
+FOLLOW_UP = {"visit_type": "follow_up", "subjective": "Stairs easier.", "objective": "Squat pain-free to 60°.",
+             "assessment": "Improving.", "plan": "Start run/walk 4:1."}
+
+PAIN_SCORE = {"score": 3, "context": "current"}  # recorded now, as no recorded_at is given
+
+RUN = {"run_date": "2026-09-10", "distance_km": 5.25, "duration_min": 32.5, "run_walk": "4:1", "surface": "road",
+       "pain_during": 2, "pain_after": 1, "notes": "  Felt fine;\nknee quiet.  "}
+
+GOAL = {"text": "Run 10 km pain-free"}
+
+# ---- questionnaires --------------------------------------------------------------------------------
+
+RESPONSE = {"questionnaire": "nprs", "answers": {"pain": 4}, "taken_at": "2026-09-02T09:00:00+00:00"}
+
+# The runner's intake with no red flag: every screening question answered "no".
+INTAKE = {
+    "main_complaint": "Ache around the left kneecap on long runs and going down stairs", "side": "left",
+    "onset_date": "2026-07-20", "onset_type": "after_training_change", "pain_now": 3, "pain_worst": 7,
+    "pain_best": 1, "aggravated_stairs_down": True, "aggravated_stairs_up": False, "aggravated_hills": True,
+    "aggravated_long_runs": True, "aggravated_squatting": True, "aggravated_sitting": True,
+    "aggravated_kneeling": False, "weekly_distance_before_km": 40, "weekly_distance_now_km": 10,
+    "years_running": 8, "change_distance": True, "change_hills": True, "change_shoes": False,
+    "change_surface": False, "change_speed_work": False,
+    "fever_or_unwell_hot_swollen_knee": False, "night_pain_wakes": False, "unexplained_weight_loss": False,
+    "locking_or_giving_way": False, "large_swelling_after_injury": False,
+    "unable_to_bear_weight_four_steps": False, "calf_pain_swelling": False, "leg_numbness_tingling": False,
+    "hip_or_thigh_pain": False, "pain_at_rest_or_night_with_focal_bone_tenderness": False,
+    "pain_on_hopping": False, "hip_or_groin_pain": False,
+}
+
+
+def intake(taken_at: str = "2026-09-01T09:00:00+00:00", **answers: Any) -> dict[str, Any]:
+    """The body of an intake the patient filled in: INTAKE with these answers changed (a red flag: ``True``).
+
+    ``create_response(episode_id, **intake(calf_pain_swelling=True))`` records it."""
+    return {"questionnaire": "runner_intake", "answers": {**INTAKE, **answers}, "taken_at": taken_at,
+            "source": "patient"}
+
+
+# A running-specific instrument a clinic adds itself (UWRI, Nelson 2019: 9 items, 0–36, MCID 8). The item
+# texts here are ours for the test, not the published form.
+UWRI = {
+    "code": "uwri", "title": "Running Injury and Recovery Index (clinic test form)",
+    "citation": "Nelson EO et al. JOSPT 2019;49(10):751-760",
+    "items": [{"id": f"q{n}", "text": f"Test item {n}", "type": "choice", "required": True,
+               "options": [{"code": f"level_{p}", "text": f"Level {p}", "points": p} for p in range(5)]}
+              for n in range(1, 10)],
+    "scoring": {"method": "sum", "items": [f"q{n}" for n in range(1, 10)], "precision": 0},
+    "range": {"min": 0, "max": 36}, "higher_is_better": True,
+    "mcid": {"points": 8, "percent": None, "source": "Nelson EO et al. 2020"},
+}
+
+# ---- dates and times -------------------------------------------------------------------------------
+# The test settings keep the clinic on UTC (conftest clears CLINIC_TIMEZONE): the clinic's day is UTC's.
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def days_ahead(n: int) -> str:
+    """The ISO date ``n`` days after today (before it, for a negative ``n``)."""
+    return (today() + timedelta(days=n)).isoformat()
+
+
+def instant_ahead(**delta: float) -> str:
+    """The ISO instant that far from now, e.g. ``instant_ahead(minutes=30)``, ``instant_ahead(days=-15)``."""
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+def resolved(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes with every callable value called, in lists of dicts too: a case table says
+    ``lambda: days_ahead(2)`` so that relative dates are computed when the test runs, not at import."""
+    def value(v: Any) -> Any:
+        if callable(v):
+            return v()
+        if isinstance(v, list):
+            return [{k: value(x) for k, x in item.items()} if isinstance(item, dict) else item for item in v]
+        return v
+    return {key: value(v) for key, v in changes.items()}
+
+
+def without(body: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The body without these keys (a case table marks a field to leave out with ``...``)."""
+    return {key: value for key, value in body.items() if key not in keys and value is not ...}
+
+
+# ---- reading answers ---------------------------------------------------------------------------------
+
+def created(response: Any, status: int = 201) -> dict[str, Any]:
+    """The JSON of an answer that must have this status (201 Created by default)."""
+    assert response.status_code == status, (response.status_code, response.get_json())
+    return response.get_json()
+
+
+def read(client: Any, url: str, **query: Any) -> dict[str, Any]:
+    """GET the url as ``client``; it must answer 200; its JSON."""
+    return created(client.get(url, query_string=query), 200)
+
+
+def listed(client: Any, url: str, **query: Any) -> list[dict[str, Any]]:
+    """The items of a list endpoint (100 to the page), read as ``client``."""
+    return read(client, url, per_page=100, **query)["items"]
+
+
+def assert_problem(response: Any, status: int, error_key: str | None = None) -> dict[str, Any]:
+    """The answer is problem details of this status; with ``error_key``, naming exactly that field."""
+    assert response.status_code == status, (response.status_code, response.get_json())
+    assert response.content_type == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    if error_key is not None:
+        assert list(body["errors"]) == [error_key], body
+    return body
+
+
+def statements_for(count_queries: Any, client: Any, url: str) -> int:
+    """How many SQL statements one GET of the list at ``url`` (100 to the page) runs (``count_queries`` is
+    conftest's fixture)."""
+    with count_queries() as counter:
+        read(client, url, per_page=100)
+    return counter.count
+
+
+# ---- URLs --------------------------------------------------------------------------------------------
+
+def visits_url(episode_id: str) -> str:
+    return f"{API}/episodes/{episode_id}/visits"
+
+
+def visit_url(visit_id: str) -> str:
+    return f"{API}/visits/{visit_id}"
+
+
+def stored_visits(client: Any, episode_id: str) -> list[dict[str, Any]]:
+    """The episode's visits, read as ``client``."""
+    return listed(client, visits_url(episode_id))
+
+
+def stored_pain_scores(client: Any, episode_id: str) -> list[dict[str, Any]]:
+    """The episode's pain scores, read as ``client`` (a therapist)."""
+    return listed(client, f"{API}/episodes/{episode_id}/pain-scores")
+
+
+# ---- records, posted through the API -------------------------------------------------------------
+# Each posts its payload with the keywords changed (a keyword given as ``...`` leaves that field out) as the
+# client given, asserts 201 and returns the JSON. conftest's factory fixtures (create_patient,
+# create_episode, create_visit, …) call them as the right member of staff.
+
+def post_patient(client: Any, **overrides: Any) -> dict[str, Any]:
+    return created(client.post(f"{API}/patients", json=without({**MADDIE, **overrides})))
+
+
+def post_episode(client: Any, patient_id: str, **overrides: Any) -> dict[str, Any]:
+    return created(client.post(f"{API}/patients/{patient_id}/episodes", json=without({**KNEE_EPISODE, **overrides})))
+
+
+def post_visit(client: Any, episode_id: str, **overrides: Any) -> dict[str, Any]:
+    """A draft visit: the initial evaluation (EVALUATION, with its two pain scores) unless overridden."""
+    return created(client.post(visits_url(episode_id), json=without({**EVALUATION, **overrides})))
+
+
+def sign_visit(client: Any, visit_id: str) -> dict[str, Any]:
+    return created(client.post(f"{visit_url(visit_id)}/sign"), 200)
+
+
+def post_signed_visit(client: Any, episode_id: str, **overrides: Any) -> dict[str, Any]:
+    """A visit as post_visit makes it, then signed by the same therapist; the signed visit."""
+    return sign_visit(client, post_visit(client, episode_id, **overrides)["id"])
+
+
+def post_response(client: Any, episode_id: str, **body: Any) -> dict[str, Any]:
+    """A questionnaire response: RESPONSE (an NPRS of 4) unless overridden, e.g. ``**intake(...)``."""
+    return created(client.post(f"{API}/episodes/{episode_id}/responses", json=without({**RESPONSE, **body})))
+
+
+def post_pain_score(client: Any, episode_id: str, **fields: Any) -> dict[str, Any]:
+    return created(client.post(f"{API}/episodes/{episode_id}/pain-scores", json=without({**PAIN_SCORE, **fields})))
+
+
+def post_run(client: Any, episode_id: str, **fields: Any) -> dict[str, Any]:
+    return created(client.post(f"{API}/episodes/{episode_id}/runs", json=without({**RUN, **fields})))
+
+
+def post_goal(client: Any, episode_id: str, **fields: Any) -> dict[str, Any]:
+    return created(client.post(f"{API}/episodes/{episode_id}/goals", json=without({**GOAL, **fields})))
+
+
+# ---- races -------------------------------------------------------------------------------------------
+
+def at_once(client: Any, *calls: tuple[str, str, Any], headers: dict[str, str] | None = None,
+            timeout: float = 60) -> list[Any]:
+    """Sends the calls (method, url, body) as ``client``'s member of staff, each from a thread and a test
+    client of its own, released together; the answers in the order of the calls.
+
+    For races that need real commits, ``client`` is on an app of its own database (conftest's ``fresh_app``
+    and ``new_staff``)."""
+    answers: list[Any] = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def send(index: int, method: str, url: str, body: Any) -> None:
+        own = client.on_a_new_connection()
+        barrier.wait()
+        answers[index] = own.request(method, url, json=body, headers=headers)
+
+    threads = [threading.Thread(target=send, args=(index, *call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), f"a request took more than {timeout} s"
+    return answers
