@@ -112,10 +112,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# The measure schedule's numbers that the environment may set: variable -> key of MEASURE_SCHEDULE.
+SCHEDULE_OVERRIDES = {"REMEASURE_DAYS": "remeasure_days", "REMEASURE_VISITS": "remeasure_visits",
+                      "FOLLOW_UP_DAYS": "follow_up_days"}
+# Every variable the settings read: what a test run clears so that the developer's shell cannot change it.
+SETTINGS_VARIABLES = ("APP_ENV", *ENV_OVERRIDES, *SCHEDULE_OVERRIDES)
+
+
 def _schedule_overrides(settings: dict[str, Any]) -> None:
     schedule = dict(settings["MEASURE_SCHEDULE"])
-    for variable, key in (("REMEASURE_DAYS", "remeasure_days"), ("REMEASURE_VISITS", "remeasure_visits"),
-                          ("FOLLOW_UP_DAYS", "follow_up_days")):
+    for variable, key in SCHEDULE_OVERRIDES.items():
         if variable in os.environ:
             try:
                 schedule[key] = int(os.environ[variable])

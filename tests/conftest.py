@@ -42,10 +42,8 @@ from tests.factories import (
     post_visit,
 )
 
-# config exposes the variables of ENV_OVERRIDES; the environment's name (APP_ENV) and the measure schedule's
-# (REMEASURE_DAYS, REMEASURE_VISITS) it reads by name, so they are listed here.
-SETTINGS_VARIABLES = (*config.ENV_OVERRIDES, "APP_ENV", "REMEASURE_DAYS", "REMEASURE_VISITS")
-for _variable in SETTINGS_VARIABLES:
+# Every variable the settings read (config.SETTINGS_VARIABLES), cleared before any app is made.
+for _variable in config.SETTINGS_VARIABLES:
     os.environ.pop(_variable, None)
 
 

@@ -67,6 +67,7 @@ class EpisodeItem(MethodView):
 
 
 @blp.route("/episodes/<uuid:episode_id>/discharge", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(DischargeIn)
 @blp.response(200, EpisodeOut)
@@ -79,6 +80,7 @@ def discharge(fields, episode_id: uuid.UUID):
 
 
 @blp.route("/episodes/<uuid:episode_id>/reopen", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(ReasonIn)
 @blp.response(200, EpisodeOut)
@@ -90,6 +92,7 @@ def reopen(fields, episode_id: uuid.UUID):
 
 
 @blp.route("/episodes/<uuid:episode_id>/entered-in-error", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(ReasonIn)
 @blp.response(200, EpisodeOut)
@@ -110,6 +113,7 @@ def red_flags(args, episode_id: uuid.UUID):
 
 
 @blp.route("/episodes/<uuid:episode_id>/red-flags/<string(maxlength=64):flag>/acknowledge", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(AcknowledgeIn)
 @blp.response(200, EpisodeOut)

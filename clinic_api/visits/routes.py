@@ -83,6 +83,7 @@ class VisitItem(MethodView):
 
 
 @blp.route("/visits/<uuid:visit_id>/sign", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.response(200, VisitOut)
 @blp.alt_response(409, schema=ProblemSchema, description="Already signed.")

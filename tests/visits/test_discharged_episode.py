@@ -9,11 +9,12 @@ from tests.factories import FOLLOW_UP, assert_problem, created, listed, read, si
 
 @pytest.fixture
 def discharged(as_therapist, ep, episode, draft_visit, goal, create_run) -> dict:
-    """The episode discharged on 2026-10-01, with a signed visit, a run and an active goal."""
+    """The episode discharged on 2026-10-01, with a signed visit, a run and a goal settled as not met."""
     sign_visit(as_therapist, draft_visit["id"])
     create_run(episode["id"], run_date="2026-09-05", distance_km=3, duration_min=20, pain_during=1, pain_after=1,
                run_walk=..., surface=..., notes=...)
-    return created(as_therapist.post(f"{ep}/discharge", json={"discharge_date": "2026-10-01", "reason": "goals_met"}),
+    return created(as_therapist.post(f"{ep}/discharge", json={"discharge_date": "2026-10-01", "reason": "plateau",
+                                                              "goals": [{"id": goal["id"], "status": "not_met"}]}),
                    200)
 
 
@@ -37,7 +38,7 @@ def test_the_goals_of_a_discharged_episode_no_longer_change(as_therapist, discha
     response = as_therapist.patch_current(url, {"status": "met", "status_date": "2026-09-30"})
 
     assert_problem(response, 409)
-    assert as_therapist.get(url).get_json()["status"] == "active"
+    assert as_therapist.get(url).get_json()["status"] == "not_met"
 
 
 def test_the_record_of_a_discharged_episode_stays_readable(as_therapist, ep, discharged):
