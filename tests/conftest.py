@@ -41,6 +41,7 @@ from tests.factories import (
     post_signed_visit,
     post_visit,
 )
+from tests.live import LiveServer, gunicorn
 
 # Every variable the settings read (config.SETTINGS_VARIABLES), cleared before any app is made.
 for _variable in config.SETTINGS_VARIABLES:
@@ -327,3 +328,17 @@ def count_queries(app: Flask, db_session: None):
         finally:
             event.remove(engine, "before_cursor_execute", counter)
     return counting
+
+
+@pytest.fixture(scope="module")
+def live_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+    """A real server (gunicorn, four worker processes) on a database of its own with the staff of STAFF,
+    and a token for each of them: ``live, tokens = live_clinic``. For races that must meet as in production."""
+    with database(str(tmp_path_factory.mktemp("live")), "live") as url:
+        app = migrated_app(url)
+        with app.app_context():
+            tokens = {key: auth_service.issue_token(create_staff(key)).access_token for key in STAFF}
+            db.session.commit()
+        dispose(app)
+        with gunicorn(url) as live:
+            yield live, tokens
