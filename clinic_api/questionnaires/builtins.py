@@ -5,16 +5,22 @@ A stored built-in version is never overwritten: a changed data file must carry a
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from clinic_api.questionnaires.scoring import load_builtin_definitions, validate_definition
+from clinic_api.questionnaires.definitions import check_definition
 
 log = logging.getLogger(__name__)
+
+# In the order the README's clinical record lists them, so listings are stable.
+BUILTIN_CODES: tuple[str, ...] = ("nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake")
 
 questionnaires = sa.table(
     "questionnaires", sa.column("id", sa.Uuid()), sa.column("code", sa.String()), sa.column("version", sa.Integer()),
@@ -33,7 +39,7 @@ def load_builtins(connection: Connection) -> list[str]:
         now = now.replace(tzinfo=None)
     inserted = []
     for definition in load_builtin_definitions():
-        validate_definition(definition)
+        check_definition(definition)
         key = (definition["code"], definition["version"])
         if key in stored:
             if stored[key] != definition:
@@ -44,3 +50,12 @@ def load_builtins(connection: Connection) -> list[str]:
             definition=definition, builtin=True, created_by=None, created_at=now))
         inserted.append(f"{key[0]} v{key[1]}")
     return inserted
+
+
+def load_builtin_definitions() -> list[dict[str, Any]]:
+    """The built-in definitions shipped in ``definitions/``, in :data:`BUILTIN_CODES` order.
+
+    Each call parses the files afresh, so callers may change what they get back.
+    """
+    folder = resources.files("clinic_api.questionnaires").joinpath("definitions")
+    return [json.loads(folder.joinpath(f"{code}.json").read_text(encoding="utf-8")) for code in BUILTIN_CODES]

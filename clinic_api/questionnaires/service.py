@@ -17,8 +17,9 @@ from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import clinic_date, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
+from clinic_api.questionnaires.definitions import check_definition
+from clinic_api.questionnaires.engine import AnswerErrors, DefinitionErrors, score_response
 from clinic_api.questionnaires.models import EpisodeRedFlag, Questionnaire, QuestionnaireResponse
-from clinic_api.questionnaires.scoring import AnswerErrors, DefinitionErrors, score_response, validate_definition
 from clinic_api.visits import records
 
 # A device clock a little ahead of the server's is not a response from the future.
@@ -61,7 +62,7 @@ def create_definition(definition: dict[str, Any], created_by: User) -> Questionn
                        f"{next_version}. Published versions never change.",
                        errors={"version": [f"Must be {next_version}."]})
     try:
-        validate_definition(definition)
+        definition = check_definition(definition)
     except DefinitionErrors as error:
         raise RuleViolation.many(error.errors) from error
     questionnaire = Questionnaire(code=definition["code"], version=version, title=definition["title"],
