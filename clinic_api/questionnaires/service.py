@@ -20,8 +20,9 @@ from clinic_api.core.types import clinic_date, utcnow
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare
 from clinic_api.patients.service import ensure_not_entered_in_error, episode_patient_id, get_patient
+from clinic_api.questionnaires.definitions import check_definition
+from clinic_api.questionnaires.engine import AnswerErrors, DefinitionErrors, score_response
 from clinic_api.questionnaires.models import EpisodeRedFlag, Questionnaire, QuestionnaireResponse
-from clinic_api.questionnaires.scoring import AnswerErrors, DefinitionErrors, score_response, validate_definition
 
 # A device clock a little ahead of the server's is not a response from the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -53,17 +54,18 @@ def list_latest(page: int, per_page: int) -> Page:
     return paginate(query, page, per_page)
 
 
-def create_definition(definition: dict[str, Any], created_by: User) -> Questionnaire:
+def create_definition(definition: Mapping[str, Any], created_by: User) -> Questionnaire:
     """A clinic's own instrument, or the next version of an existing code (built-in ones included)."""
     latest = db.session.scalar(_latest_version_query(definition["code"]))
     next_version = latest.version + 1 if latest else 1
-    version = definition.setdefault("version", next_version)
+    version = definition.get("version", next_version)
+    definition = {**definition, "version": version}
     if version != next_version:
         raise Conflict(f"Version {version} cannot be created: the next version of {definition['code']} is "
                        f"{next_version}. Published versions never change.",
                        errors={"version": [f"Must be {next_version}."]})
     try:
-        validate_definition(definition)
+        definition = check_definition(definition)
     except DefinitionErrors as error:
         raise RuleViolation.many(error.errors) from error
     questionnaire = Questionnaire(code=definition["code"], version=version, title=definition["title"],

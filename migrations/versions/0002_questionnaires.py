@@ -4,7 +4,19 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25 09:24:39.516466
 
+The built-in instruments released with this revision are inserted from frozen copies beside it, in
+0002_builtins/ (<code>.v<version>.json). A released version never changes, and a revision imports no app
+code, so these files are plain data: a database migrated long ago and a fresh one hold the same
+definitions whatever the package's data files say later. A new version of a built-in comes with a new
+data migration and its own frozen files (e.g. 00NN_kujala_v2.py with 00NN_builtins/kujala.v2.json);
+never edit or add files here. tests/questionnaires/test_frozen_definitions.py checks every frozen file
+as POST /questionnaires would, and that each of the package's data files has an identical frozen copy.
 """
+import json
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -83,15 +95,29 @@ def upgrade():
     load_builtin_questionnaires()
 
 
+FROZEN = Path(__file__).with_name("0002_builtins")
+# The order of the README's instrument list, as the rows were always inserted.
+BUILTINS = ("nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake")
+
+questionnaires = sa.table(
+    "questionnaires", sa.column("id", sa.Uuid()), sa.column("code", sa.String()), sa.column("version", sa.Integer()),
+    sa.column("title", sa.String()), sa.column("definition", sa.JSON()), sa.column("builtin", sa.Boolean()),
+    sa.column("created_by", sa.Uuid()), sa.column("created_at", sa.DateTime(timezone=True)),
+)
+
+
 def load_builtin_questionnaires():
-    """A fresh database has the built-in instruments after `db upgrade`.
-
-    The loader only inserts (code, version) pairs the database lacks, so it is safe to call again from a
-    later revision when a built-in instrument gets a new version.
-    """
-    from clinic_api.questionnaires.builtins import load_builtins
-
-    load_builtins(op.get_bind())
+    """A fresh database has the built-in instruments, version 1, after `db upgrade`."""
+    now = datetime.now(timezone.utc)
+    if op.get_bind().dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)  # SQLite keeps naive UTC, as the app's UTCDateTime column does
+    rows = []
+    for code in BUILTINS:
+        definition = json.loads((FROZEN / f"{code}.v1.json").read_text(encoding="utf-8"))
+        rows.append({"id": uuid.uuid4(), "code": definition["code"], "version": definition["version"],
+                     "title": definition["title"], "definition": definition, "builtin": True,
+                     "created_by": None, "created_at": now})
+    op.bulk_insert(questionnaires, rows)
 
 
 def downgrade():
