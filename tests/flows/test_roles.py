@@ -1,4 +1,4 @@
-"""The role matrix of architecture.md: who may call which endpoint (allowed, or 403)."""
+"""The role matrix (README, "The HTTP contract in brief"): who may call which endpoint (allowed, or 403)."""
 from __future__ import annotations
 
 import pytest
