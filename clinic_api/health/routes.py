@@ -1,14 +1,11 @@
 from __future__ import annotations
 
 from marshmallow import fields
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from clinic_api.core.access import public
 from clinic_api.core.api import Blueprint
-from clinic_api.core.errors import ServiceUnavailable
 from clinic_api.core.schemas import ProblemSchema, Schema
-from clinic_api.extensions import db
+from clinic_api.health import service
 
 blp = Blueprint("health", __name__, description="Probes; no authentication.")
 
@@ -33,8 +30,5 @@ def healthz():
 @blp.alt_response(503, schema=ProblemSchema, description="The database is not reachable.")
 def readyz():
     """The database answers"""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        raise ServiceUnavailable("The database is not reachable.") from error
+    service.ensure_database_answers()
     return {"status": "ok"}

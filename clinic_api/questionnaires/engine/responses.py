@@ -22,7 +22,7 @@ from clinic_api.questionnaires.engine import conditions
 from clinic_api.questionnaires.engine.errors import AnswerErrors, Errors
 from clinic_api.questionnaires.engine.items import ITEM_TYPES
 from clinic_api.questionnaires.engine.methods import SCORING_METHODS
-from clinic_api.questionnaires.engine.numbers import round_half_up, to_decimal
+from clinic_api.questionnaires.engine.numbers import round_half_up
 
 Item = Mapping[str, Any]
 
@@ -46,9 +46,6 @@ class ScoreResult:
 
     total: Decimal | None
     subscales: dict[str, Decimal | None]
-    min: Decimal | None
-    max: Decimal | None
-    higher_is_better: bool | None
     answered_items: tuple[str, ...]
     missing_items: tuple[str, ...]
     red_flags: tuple[RedFlag, ...]
@@ -148,13 +145,9 @@ def score_response(
     scoring = definition["scoring"]
     subscales = scoring.get("subscales") or []
     scored = set(scoring.get("items") or []).union(*(sub["items"] for sub in subscales))
-    declared = definition.get("range")
     return ScoreResult(
         total=_score_rule(scoring, by_id, values),
         subscales={sub["code"]: _score_rule(sub, by_id, values) for sub in subscales},
-        min=to_decimal(declared["min"]) if declared else None,
-        max=to_decimal(declared["max"]) if declared else None,
-        higher_is_better=definition.get("higher_is_better"),
         answered_items=tuple(item["id"] for item in items if item["id"] in values),
         missing_items=tuple(item["id"] for item in items if item["id"] in scored and item["id"] not in values),
         red_flags=tuple(
