@@ -30,9 +30,11 @@ class Base:
     # What GET /episodes/{id}/due asks for: a baseline set per body region at intake, a re-measure of
     # each every remeasure_days or remeasure_visits (whichever comes first), GROC at discharge.
     MEASURE_SCHEDULE: dict[str, Any] = {
+        # Each region's intake: the knee's runner intake, the general running-injury intake elsewhere
+        # (its red-flag screen asks the region's own questions).
         "baseline": {"knee": ["runner_intake", "nprs", "kujala", "lefs"],
-                     "default": ["runner_intake", "nprs", "lefs", "psfs"]},
-        "once": ["runner_intake"],
+                     "default": ["running_injury_intake", "nprs", "lefs", "psfs"]},
+        "once": ["runner_intake", "running_injury_intake"],
         "remeasure_days": 14,
         "remeasure_visits": 4,
         "at_discharge": ["groc"],

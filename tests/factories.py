@@ -212,7 +212,9 @@ def stored_pain_scores(client: Any, episode_id: str) -> list[dict[str, Any]]:
 # create_episode, create_visit, …) call them as the right member of staff.
 
 def post_patient(client: Any, **overrides: Any) -> dict[str, Any]:
-    return created(client.post(f"{API}/patients", json=without({**MADDIE, **overrides})))
+    """Maddie (MADDIE) again and again: each call registers another patient of that name and date of birth,
+    so it confirms the new record (``confirm_new``); ``confirm_new=...`` sends the plain registration."""
+    return created(client.post(f"{API}/patients", json=without({**MADDIE, "confirm_new": True, **overrides})))
 
 
 def post_episode(client: Any, patient_id: str, **overrides: Any) -> dict[str, Any]:

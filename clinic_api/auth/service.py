@@ -62,7 +62,9 @@ def _throttle(email: str, remote_addr: str) -> None:
             retry_after = math.ceil((oldest + window - utcnow()).total_seconds())
             audit.record("auth.login", "user", outcome="denied", details={"reason": "throttled"})
             keep_writes_if_refused()
-            raise TooManyRequests("Too many failed logins; wait before trying again.", retry_after)
+            minutes = max(1, math.ceil(retry_after / 60))
+            raise TooManyRequests(f"Too many failed logins: try again in {minutes} minute{'s' * (minutes != 1)} "
+                                  "(an admin can reset a forgotten password sooner).", retry_after)
 
 
 def login(email: str, password: str, remote_addr: str) -> IssuedToken:

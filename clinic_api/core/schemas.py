@@ -106,8 +106,22 @@ class PatchSchema(Schema):
         super().__init__(*args, **kwargs)
 
 
+class Day(fields.Date):
+    """A calendar date, YYYY-MM-DD; a wrong one is told the format."""
+
+    default_error_messages = {"invalid": "Not a valid date: write it as YYYY-MM-DD, e.g. 2026-09-01."}
+
+
 class Instant(fields.AwareDateTime):
-    """A point in time: ISO 8601 with an offset on the way in, kept (and answered) in UTC."""
+    """A point in time: ISO 8601 with an offset on the way in, kept (and answered) in UTC.
+
+    A time without an offset is refused rather than read in the clinic's zone: a device in another zone,
+    or a time in the hour a clock goes back, would be stored an hour off without anyone noticing."""
+
+    default_error_messages = {
+        "invalid": "Not a valid date-time: write ISO 8601 with an offset, e.g. 2026-09-01T09:30:00+02:00.",
+        "invalid_awareness": "Add the UTC offset (e.g. +02:00, or Z for UTC): a time without one is ambiguous.",
+    }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)

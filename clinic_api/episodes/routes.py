@@ -37,12 +37,18 @@ class PatientEpisodes(MethodView):
         """A patient's episodes of care, latest start first"""
         return service.list_patient_episodes(patients.get_patient(patient_id), **args)
 
-    @blp.roles(THERAPIST)
+    @blp.roles(FRONT_DESK, THERAPIST)
     @blp.arguments(EpisodeIn)
     @blp.created(EpisodeOut, "episodes.EpisodeItem", episode_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description="The patient is archived.")
     def post(self, fields, patient_id: uuid.UUID):
-        """Open an episode of care"""
+        """Open an episode of care
+
+        A therapist opens it active, with its diagnosis (diagnosis_code and diagnosis_text together).
+        Without a diagnosis it is pending: the front desk opens it so for the intake (it takes questionnaire
+        responses only, and visits, pain scores, runs and goals wait) until a therapist completes it with
+        PATCH. The front desk may not give a diagnosis (403). Its therapist defaults to the therapist who
+        opens it; its running baseline to the patient's running profile."""
         return service.open_episode(patients.get_patient(patient_id), current_user(), **fields)
 
 
@@ -60,10 +66,14 @@ class EpisodeItem(MethodView):
     @blp.response(200, EpisodeOut)
     @blp.alt_response(409, schema=ProblemSchema, description="The episode is discharged.")
     def patch(self, changes, episode_id: uuid.UUID):
-        """Change an active episode of care"""
+        """Change an active or pending episode of care; complete a pending one with its diagnosis
+
+        Giving a pending episode its diagnosis_code and diagnosis_text makes it active (its therapist, unless
+        named, the therapist completing it). A discharged episode or one entered in error changes no more
+        (409)."""
         current = service.episode_to_change(episode_id)
         blp.check_etag(current, EpisodeOut)
-        return service.update_episode(current.episode, changes)
+        return service.update_episode(current.episode, changes, current_user())
 
 
 @blp.route("/episodes/<uuid:episode_id>/discharge", methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
 
-from clinic_api.core.schemas import PageArgs, PatchSchema, Schema, Text, not_in_future
+from clinic_api.core.schemas import Day, PageArgs, PatchSchema, Schema, Text, not_in_future
 from clinic_api.core.types import today
 from clinic_api.patients.models import BODY_REGIONS, DISCHARGE_REASONS, EPISODE_STATUSES, SIDES
 from clinic_api.questionnaires.schemas import RedFlagOut
@@ -20,8 +20,9 @@ ICD10CM_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 
 class DiagnosisCode(Text):
     def __init__(self, **kwargs: Any):
-        super().__init__(max_length=8, metadata={"example": "M22.2X2",
-                                                 "description": "ICD-10-CM code, checked for form."}, **kwargs)
+        metadata = {"example": "M22.2X2", "description": "ICD-10-CM code, checked for form.",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(max_length=8, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         code = super()._deserialize(value, attr, data, **kwargs).upper()
@@ -38,13 +39,15 @@ class DiagnosisCode(Text):
 class EpisodeIn(Schema):
     body_region = fields.String(required=True, validate=validate.OneOf(BODY_REGIONS))
     side = fields.String(required=True, validate=validate.OneOf(SIDES))
-    diagnosis_code = DiagnosisCode(required=True)
-    diagnosis_text = Text(required=True, max_length=200)
-    onset_date = fields.Date(allow_none=True, validate=not_in_future)
+    diagnosis_code = DiagnosisCode(metadata={"description": "Given by a therapist, with diagnosis_text. Without "
+                                                            "them the episode is pending (the front desk's "
+                                                            "intake) until a therapist completes it."})
+    diagnosis_text = Text(max_length=200)
+    onset_date = Day(allow_none=True, validate=not_in_future)
     referral_source = Text(max_length=200, allow_none=True)
     therapist_id = fields.UUID(allow_none=True, metadata={"description": "Assigned therapist; a therapist "
                                                                          "opening the episode by default."})
-    start_date = fields.Date(validate=not_in_future, metadata={"description": "Defaults to today."})
+    start_date = Day(validate=not_in_future, metadata={"description": "Defaults to today."})
     pre_injury_weekly_km = fields.Decimal(
         places=1, as_string=False, allow_nan=False, allow_none=True, validate=validate.Range(min=0, max=400),
         metadata={"description": "The usual weekly running distance before this injury, the yardstick of the "
@@ -66,14 +69,14 @@ class EpisodeOut(Schema):
     patient_id = fields.UUID()
     body_region = fields.String()
     side = fields.String()
-    diagnosis_code = fields.String()
-    diagnosis_text = fields.String()
-    onset_date = fields.Date(allow_none=True)
+    diagnosis_code = fields.String(allow_none=True)
+    diagnosis_text = fields.String(allow_none=True)
+    onset_date = Day(allow_none=True)
     referral_source = fields.String(allow_none=True)
     therapist_id = fields.UUID(allow_none=True)
-    start_date = fields.Date()
+    start_date = Day()
     status = fields.String(metadata={"enum": list(EPISODE_STATUSES)})
-    discharge_date = fields.Date(allow_none=True)
+    discharge_date = Day(allow_none=True)
     discharge_reason = fields.String(allow_none=True)
     discharge_note = fields.String(allow_none=True)
     pre_injury_weekly_km = fields.Decimal(as_string=False, allow_none=True)
@@ -98,7 +101,7 @@ class GoalSettlementIn(Schema):
 
 
 class DischargeIn(Schema):
-    discharge_date = fields.Date(validate=not_in_future, metadata={"description": "Defaults to today."})
+    discharge_date = Day(validate=not_in_future, metadata={"description": "Defaults to today."})
     reason = fields.String(required=True, validate=validate.OneOf(DISCHARGE_REASONS))
     note = Text(max_length=2000, allow_none=True, strip=False, multiline=True)
     goals = fields.List(fields.Nested(GoalSettlementIn), load_default=list, validate=validate.Length(max=100),

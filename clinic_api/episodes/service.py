@@ -21,7 +21,7 @@ from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
 from clinic_api.core import signals
 from clinic_api.core.access import THERAPIST
-from clinic_api.core.errors import Conflict, RuleViolation
+from clinic_api.core.errors import Conflict, Forbidden, RuleViolation
 from clinic_api.core.pagination import Page
 from clinic_api.core.types import today, utcnow
 from clinic_api.extensions import db
@@ -90,18 +90,31 @@ def _check_dates(onset: date | None, start: date, born: date) -> None:
             raise RuleViolation(name, "Must not be before the patient's date of birth.")
 
 
-def open_episode(patient: Patient, opened_by: User, *, body_region: str, side: str, diagnosis_code: str,
-                 diagnosis_text: str, start_date: date, onset_date: date | None = None,
+def _check_diagnosis(diagnosis_code: str | None, diagnosis_text: str | None) -> None:
+    """A diagnosis is its ICD-10-CM code and its text, together."""
+    if (diagnosis_code is None) != (diagnosis_text is None):
+        missing = "diagnosis_text" if diagnosis_text is None else "diagnosis_code"
+        raise RuleViolation(missing, "Give the diagnosis as diagnosis_code and diagnosis_text together.")
+
+
+def open_episode(patient: Patient, opened_by: User, *, body_region: str, side: str, start_date: date,
+                 diagnosis_code: str | None = None, diagnosis_text: str | None = None, onset_date: date | None = None,
                  referral_source: str | None = None, therapist_id: uuid.UUID | None = None,
                  pre_injury_weekly_km: Decimal | EllipsisType | None = ...) -> EpisodeView:
-    """A new active episode; its running baseline is the profile's unless given (``None`` included)."""
+    """A new episode: active with its diagnosis (a therapist's), pending without (the front desk's intake,
+    completed by a therapist later). Its running baseline is the profile's unless given (``None`` included)."""
     patients.ensure_not_archived(patient)
+    if diagnosis_code is not None and opened_by.role != THERAPIST:
+        raise Forbidden("Only a therapist gives the diagnosis: the front desk opens a pending episode for the "
+                        "intake, without diagnosis_code and diagnosis_text.")
+    _check_diagnosis(diagnosis_code, diagnosis_text)
     if therapist_id is None and opened_by.role == THERAPIST:
         therapist_id = opened_by.id
     if therapist_id is not None:
         _ensure_therapist(therapist_id)
     _check_dates(onset_date, start_date, patient.date_of_birth)
-    episode = EpisodeOfCare(patient_id=patient.id, status="active", body_region=body_region, side=side,
+    status = "active" if diagnosis_code is not None else "pending"
+    episode = EpisodeOfCare(patient_id=patient.id, status=status, body_region=body_region, side=side,
                             diagnosis_code=diagnosis_code, diagnosis_text=diagnosis_text, start_date=start_date,
                             onset_date=onset_date, referral_source=referral_source, therapist_id=therapist_id,
                             pre_injury_weekly_km=patient.weekly_distance_km if pre_injury_weekly_km is ...
@@ -119,11 +132,17 @@ def _entry_span(episode: EpisodeOfCare) -> tuple[date | None, date | None]:
     return (min(days), max(days)) if days else (None, None)
 
 
-def update_episode(episode: EpisodeOfCare, changes: Mapping[str, Any]) -> EpisodeView:
-    """A change of an episode locked with ``episode_to_change``."""
-    patients.ensure_active(episode)
+def update_episode(episode: EpisodeOfCare, changes: Mapping[str, Any], by: User) -> EpisodeView:
+    """A change of an episode locked with ``episode_to_change``. A pending episode given its diagnosis
+    becomes active (its therapist, unless named, the one who completes it): its evaluation can then be logged."""
+    if episode.status != "pending":
+        patients.ensure_active(episode)
     if changes.get("therapist_id") is not None:
         _ensure_therapist(changes["therapist_id"])
+    completing = episode.status == "pending" and ("diagnosis_code" in changes or "diagnosis_text" in changes)
+    if completing:
+        _check_diagnosis(changes.get("diagnosis_code"), changes.get("diagnosis_text"))
+        changes = {"therapist_id": episode.therapist_id or by.id, **changes, "status": "active"}
     born = patients.get_patient(episode.patient_id).date_of_birth
     _check_dates(changes.get("onset_date", episode.onset_date), changes.get("start_date", episode.start_date), born)
     if "start_date" in changes:

@@ -14,8 +14,10 @@ from clinic_api.extensions import db
 SEXES = ("female", "male", "other", "unknown")  # FHIR AdministrativeGender
 BODY_REGIONS = ("lumbar_spine", "pelvis", "hip", "thigh", "knee", "lower_leg", "ankle", "foot", "other")
 SIDES = ("left", "right", "bilateral", "not_applicable")
-# entered_in_error: opened by mistake (the wrong patient, a duplicate); kept, read by id, out of every list.
-EPISODE_STATUSES = ("active", "discharged", "entered_in_error")
+# pending: opened by the front desk for the intake, before the evaluation (no diagnosis yet; it takes
+# questionnaire responses only). entered_in_error: opened by mistake (the wrong patient, a duplicate);
+# kept, read by id, out of every list.
+EPISODE_STATUSES = ("pending", "active", "discharged", "entered_in_error")
 DISCHARGE_REASONS = ("goals_met", "plateau", "patient_request", "referred_out", "non_attendance", "other")
 
 
@@ -73,6 +75,8 @@ class EpisodeOfCare(db.Model):
         CheckConstraint("onset_date IS NULL OR onset_date <= start_date", name="onset_before_start"),
         CheckConstraint("discharge_date IS NULL OR discharge_date >= start_date", name="discharge_after_start"),
         CheckConstraint("(status = 'discharged') = (discharge_date IS NOT NULL)", name="discharged_has_date"),
+        CheckConstraint("status = 'pending' OR status = 'entered_in_error' OR "
+                        "(diagnosis_code IS NOT NULL AND diagnosis_text IS NOT NULL)", name="diagnosed"),
         CheckConstraint("(status = 'entered_in_error') = (entered_in_error_at IS NOT NULL)",
                         name="entered_in_error_stamped"),
         CheckConstraint("pre_injury_weekly_km IS NULL OR (pre_injury_weekly_km >= 0 AND pre_injury_weekly_km <= 400)",
@@ -86,8 +90,8 @@ class EpisodeOfCare(db.Model):
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"))
     body_region: Mapped[str] = mapped_column(String(20))
     side: Mapped[str] = mapped_column(String(20))
-    diagnosis_code: Mapped[str] = mapped_column(String(8))
-    diagnosis_text: Mapped[str] = mapped_column(String(200))
+    diagnosis_code: Mapped[str | None] = mapped_column(String(8))
+    diagnosis_text: Mapped[str | None] = mapped_column(String(200))
     onset_date: Mapped[date | None]
     referral_source: Mapped[str | None] = mapped_column(String(200))
     therapist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -8,7 +8,7 @@ from clinic_api.core.access import PATIENT_ROLES
 from clinic_api.core.api import Blueprint
 from clinic_api.core.schemas import ProblemSchema, page_of
 from clinic_api.patients import service
-from clinic_api.patients.schemas import PatientIn, PatientOut, PatientPatch, PatientQuery
+from clinic_api.patients.schemas import PatientNew, PatientOut, PatientPatch, PatientQuery
 
 blp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients and their running profile.")
 
@@ -23,11 +23,18 @@ class Patients(MethodView):
         return service.search_patients(**args)
 
     @blp.roles(*PATIENT_ROLES)
-    @blp.arguments(PatientIn)
+    @blp.arguments(PatientNew)
     @blp.created(PatientOut, "patients.PatientItem", patient_id="id")
-    @blp.alt_response(409, schema=ProblemSchema, description="The MRN is taken.")
+    @blp.alt_response(409, schema=ProblemSchema, description="The MRN is taken, or a patient with the same name "
+                                                            "and date of birth exists (listed in the problem's "
+                                                            "`possible_duplicates`; send confirm_new: true if "
+                                                            "this is another person).")
     def post(self, fields):
-        """Register a patient"""
+        """Register a patient
+
+        A patient with the same name (any case or accents) and date of birth, archived ones included, is a
+        409 naming the existing record, so that one person does not get two charts; send `confirm_new: true`
+        when it is another person. The MRN is assigned (C + 7 digits) when not given."""
         return service.create_patient(**fields)
 
 

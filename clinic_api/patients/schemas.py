@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from clinic_api.core.schemas import Email, PageArgs, PatchSchema, Schema, Text, not_in_future, phone_field
+from clinic_api.core.schemas import Day, Email, PageArgs, PatchSchema, Schema, Text, not_in_future, phone_field
 from clinic_api.patients.models import SEXES
 
 MRN_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
@@ -38,7 +38,7 @@ def km(**kwargs: Any) -> fields.Decimal:
 
 class GoalRaceSchema(Schema):
     name = Text(max_length=120, allow_none=True)
-    date = fields.Date(allow_none=True)
+    date = Day(allow_none=True)
     distance_km = km(min=0.1, max=400, allow_none=True)
 
 
@@ -53,11 +53,17 @@ class PatientIn(Schema):
     mrn = Mrn(metadata={"description": "Medical record number; assigned by the clinic when absent."})
     first_name = Text(required=True, max_length=100)
     last_name = Text(required=True, max_length=100)
-    date_of_birth = fields.Date(required=True, validate=_birth_date)
+    date_of_birth = Day(required=True, validate=_birth_date)
     sex = fields.String(required=True, validate=validate.OneOf(SEXES))
     email = Email(allow_none=True, validate=validate.Length(max=254))
     phone = phone_field(allow_none=True)
     running_profile = fields.Nested(RunningProfileSchema, allow_none=True)
+
+
+class PatientNew(PatientIn):
+    confirm_new = fields.Boolean(load_default=False, metadata={
+        "description": "Register the patient although one with the same name and date of birth exists (the 409 "
+                       "answer names it): two people may share both."})
 
 
 class PatientPatch(PatchSchema, PatientIn):
@@ -69,7 +75,7 @@ class PatientOut(Schema):
     mrn = fields.String()
     first_name = fields.String()
     last_name = fields.String()
-    date_of_birth = fields.Date()
+    date_of_birth = Day()
     sex = fields.String()
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
@@ -82,5 +88,5 @@ class PatientOut(Schema):
 
 class PatientQuery(PageArgs):
     q = Text(max_length=100, metadata={"description": "Words matched against name and MRN, any case."})
-    date_of_birth = fields.Date()
+    date_of_birth = Day()
     include_archived = fields.Boolean(load_default=False)

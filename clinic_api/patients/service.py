@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 
 from clinic_api.audit import service as audit
 from clinic_api.core.errors import Conflict
+from clinic_api.core.lifecycle import keep_writes_if_refused
 from clinic_api.core.lookup import get_or_404
 from clinic_api.core.pagination import Page
 from clinic_api.core.types import utcnow
@@ -78,9 +79,28 @@ def _ensure_mrn_free(mrn: str, patient_id: uuid.UUID | None = None) -> None:
         raise Conflict("Another patient has this MRN.", errors={"mrn": ["Already in use."]})
 
 
+def _ensure_not_a_duplicate(first_name: str, last_name: str, date_of_birth: date) -> None:
+    """One person, one chart: the same folded name and date of birth (archived patients included) is a
+    409 naming the records found, their read audited, unless the request confirms another person."""
+    name = _like_escape(fold(f"{first_name} {last_name}"))
+    found = list(db.session.scalars(select(Patient).where(Patient.date_of_birth == date_of_birth,
+                                                          Patient.search_text.like(f"{name} %", escape="\\"))
+                                    .order_by(Patient.created_at).limit(10)))
+    if found:
+        audit.record_reads("patient.duplicate_check", "patient", [(patient.id, patient.id) for patient in found])
+        keep_writes_if_refused()  # the refusal showed these records: their read stays in the trail
+        raise Conflict("A patient with this name and date of birth is registered already; open that record, or "
+                       "send confirm_new: true if this is another person.", extensions={"possible_duplicates": [
+                           {"id": str(p.id), "mrn": p.mrn, "first_name": p.first_name, "last_name": p.last_name,
+                            "date_of_birth": p.date_of_birth.isoformat(), "archived": p.archived_at is not None}
+                           for p in found]})
+
+
 def create_patient(*, first_name: str, last_name: str, date_of_birth: date, sex: str, mrn: str | None = None,
                    email: str | None = None, phone: str | None = None,
-                   running_profile: Mapping[str, Any] | None = None) -> Patient:
+                   running_profile: Mapping[str, Any] | None = None, confirm_new: bool = False) -> Patient:
+    if not confirm_new:
+        _ensure_not_a_duplicate(first_name, last_name, date_of_birth)
     if mrn:
         _ensure_mrn_free(mrn)
     patient = Patient()
@@ -160,7 +180,8 @@ def episode_patient_id(episode_id: uuid.UUID) -> uuid.UUID:
     return db.session.scalar(select(EpisodeOfCare.patient_id).where(EpisodeOfCare.id == episode_id))
 
 
-STATE_WORDS = {"discharged": "discharged", "entered_in_error": "marked entered in error"}
+STATE_WORDS = {"pending": "pending (awaiting its evaluation: a therapist completes it with the diagnosis)",
+               "discharged": "discharged", "entered_in_error": "marked entered in error"}
 
 
 def ensure_active(episode: EpisodeOfCare, what: str = "changes") -> None:

@@ -11,7 +11,8 @@ from importlib import resources
 from typing import Any
 
 # In the order the README's clinical record lists them, so listings are stable.
-BUILTIN_CODES: tuple[str, ...] = ("nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake")
+BUILTIN_CODES: tuple[str, ...] = ("nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake",
+                                  "running_injury_intake")
 
 
 def load_builtin_definitions() -> list[dict[str, Any]]:

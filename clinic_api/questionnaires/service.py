@@ -152,7 +152,8 @@ def record_response(episode: EpisodeOfCare, entered_by: User, *, questionnaire: 
     patient = get_patient(episode.patient_id)
     try:
         result = score_response(definition.definition, answers,
-                                {"age_years": _age_years(patient.date_of_birth, clinic_date(taken_at))})
+                                {"age_years": _age_years(patient.date_of_birth, clinic_date(taken_at)),
+                                 "body_region": episode.body_region})
     except AnswerErrors as error:
         problems |= {f"answers.{item}" if item != "answers" else "answers": messages
                      for item, messages in error.errors.items()}

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from clinic_api.core.schemas import Instant, PageArgs, PatchSchema, Schema, Text
+from clinic_api.core.schemas import Day, Instant, PageArgs, PatchSchema, Schema, Text
 from clinic_api.visits.models import GOAL_STATUSES, NOTE_MAX, PAIN_CONTEXTS, SURFACES, VISIT_STATUSES, VISIT_TYPES
 
 # "4:1" = run 4 minutes, walk 1; halves allowed ("1.5:1").
@@ -49,7 +49,7 @@ class VisitPainScoreIn(Schema):
 
 
 class VisitIn(Schema):
-    visit_date = fields.Date(metadata={"description": "Defaults to today."})
+    visit_date = Day(metadata={"description": "Defaults to today."})
     visit_type = fields.String(required=True, validate=validate.OneOf(VISIT_TYPES))
     subjective = note_text()
     objective = note_text()
@@ -99,7 +99,7 @@ class VisitAppointmentOut(Schema):
 
     id = fields.UUID()
     episode_id = fields.UUID()
-    visit_date = fields.Date()
+    visit_date = Day()
     visit_type = fields.String(metadata={"enum": list(VISIT_TYPES)})
     therapist_id = fields.UUID(metadata={"description": "The author of the note."})
     status = fields.String(metadata={"enum": list(VISIT_STATUSES)})
@@ -168,7 +168,7 @@ class PainScoreQuery(PageArgs):
 
 
 class RunIn(Schema):
-    run_date = fields.Date(required=True)
+    run_date = Day(required=True)
     distance_km = fields.Decimal(required=True, places=2, as_string=False, allow_nan=False,
                                  validate=validate.Range(min=0, max=300))
     duration_min = fields.Decimal(required=True, places=1, as_string=False, allow_nan=False,
@@ -185,7 +185,7 @@ class RunIn(Schema):
 class RunOut(Schema):
     id = fields.UUID()
     episode_id = fields.UUID()
-    run_date = fields.Date()
+    run_date = Day()
     distance_km = fields.Decimal(as_string=False)
     duration_min = fields.Decimal(as_string=False)
     run_walk = fields.String(allow_none=True)
@@ -198,16 +198,16 @@ class RunOut(Schema):
 
 
 class RunQuery(PageArgs):
-    since = fields.Date(data_key="from")
-    until = fields.Date(data_key="to")
+    since = Day(data_key="from")
+    until = Day(data_key="to")
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
 
     validate_range = validates_schema(_ordered_range)
 
 
 class WeekOut(Schema):
-    week_start = fields.Date(metadata={"description": "Monday."})
-    week_end = fields.Date(metadata={"description": "Sunday."})
+    week_start = Day(metadata={"description": "Monday."})
+    week_end = Day(metadata={"description": "Sunday."})
     runs = fields.Integer()
     distance_km = fields.Decimal(as_string=False)
     duration_min = fields.Decimal(as_string=False)
@@ -219,7 +219,7 @@ class WeekOut(Schema):
 
 
 class ReturnToRunOut(Schema):
-    week_start = fields.Date()
+    week_start = Day()
     weeks_since_start = fields.Integer(metadata={"description": "Weeks from the week the episode started."})
 
 
@@ -244,10 +244,10 @@ class TargetSchema(Schema):
 
 class GoalIn(Schema):
     text = Text(required=True, max_length=1000, metadata={"example": "Run 10 km pain-free"})
-    target_date = fields.Date(allow_none=True)
+    target_date = Day(allow_none=True)
     target = fields.Nested(TargetSchema, allow_none=True)
     status = fields.String(validate=validate.OneOf(GOAL_STATUSES), metadata={"description": "Defaults to active."})
-    status_date = fields.Date(metadata={"description": "When the status changed; defaults to today."})
+    status_date = Day(metadata={"description": "When the status changed; defaults to today."})
 
 
 class GoalPatch(PatchSchema, GoalIn):
@@ -258,10 +258,10 @@ class GoalOut(Schema):
     id = fields.UUID()
     episode_id = fields.UUID()
     text = fields.String()
-    target_date = fields.Date(allow_none=True)
+    target_date = Day(allow_none=True)
     target = fields.Nested(TargetSchema, allow_none=True)
     status = fields.String(metadata={"enum": list(GOAL_STATUSES)})
-    status_date = fields.Date()
+    status_date = Day()
     created_by = fields.UUID()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()

@@ -19,10 +19,11 @@ def test_a_new_knee_episode_is_due_its_baseline_set(as_front_desk, create_episod
                                                  ("kujala", "baseline"), ("lefs", "baseline")]
 
 
-def test_other_regions_use_the_default_set(as_front_desk, create_episode):
+def test_other_regions_use_the_default_set_with_their_own_intake(as_front_desk, create_episode):
     episode = create_episode(body_region="ankle", diagnosis_code="M76.60", diagnosis_text="Achilles tendinitis")
 
-    assert [code for code, _ in due_codes(as_front_desk, episode)] == ["runner_intake", "nprs", "lefs", "psfs"]
+    assert [code for code, _ in due_codes(as_front_desk, episode)] == ["running_injury_intake", "nprs", "lefs",
+                                                                        "psfs"]
 
 
 def test_measures_come_due_again_after_fourteen_days(as_therapist, create_episode, create_response):

@@ -16,7 +16,7 @@ MATRIX = [
                                "password": "Long-enough-passphrase-9"}, {ADMIN}),
     ("GET", "/api/v1/users/{user}", None, {ADMIN}),
     ("GET", "/api/v1/patients", None, {FD, PT}),
-    ("POST", "/api/v1/patients", MADDIE, {FD, PT}),
+    ("POST", "/api/v1/patients", {**MADDIE, "confirm_new": True}, {FD, PT}),
     ("GET", "/api/v1/patients/{patient}", None, {FD, PT}),
     ("DELETE", "/api/v1/patients/{patient}", None, {FD, PT}),
     ("GET", "/api/v1/patients/{patient}/episodes", None, {FD, PT}),

@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import UWRI
 
-BUILTINS = {"nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake"}
+BUILTINS = {"nprs", "kujala", "lefs", "koos_pf", "psfs", "groc", "runner_intake", "running_injury_intake"}
 
 # Kujala UM et al., Arthroscopy 1993;9(2):159-163: the points of each item's options, best to worst.
 KUJALA_POINTS = [[5, 3, 0], [5, 3, 0], [5, 3, 2, 0], [10, 8, 5, 0], [5, 4, 3, 2, 0], [10, 8, 6, 3, 0],

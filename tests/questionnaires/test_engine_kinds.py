@@ -79,8 +79,10 @@ def test_the_schema_takes_its_enumerations_from_the_engine() -> None:
     ({"item": "note", "equals": 3}, "equals", "Must be a string for a text item."),
     ({"item": "side", "in": []}, "in", "Must be a non-empty list."),
     ({"item": "side", "answered": False}, "answered", "Must be true (use 'not' for an unanswered item)."),
-    ({"context": "age_years", "in": [12, "teen"]}, "in", "Must be a number (context values are numbers)."),
-    ({"context": ["age_years"], "lt": 18}, "context", "Unknown context value; known: age_years."),
+    ({"context": "age_years", "in": [12, "teen"]}, "in", "Must be a number (age_years is a number)."),
+    ({"context": "body_region", "in": ["lumbar_spine", 3]}, "in", "Must be text (body_region is text)."),
+    ({"context": "body_region", "gte": "knee"}, "gte", "A text context value takes equals or in, not gte."),
+    ({"context": ["age_years"], "lt": 18}, "context", "Unknown context value; known: age_years, body_region."),
 ])
 def test_each_item_type_says_what_a_condition_may_compare_it_with(condition: dict[str, Any], path: str,
                                                                    message: str) -> None:

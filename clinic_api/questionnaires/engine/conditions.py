@@ -28,10 +28,11 @@ GROUPS = ("all", "any", "not")
 ITEM_OPERATORS = ("equals", "in", "answered", *COMPARISONS)
 CONTEXT_OPERATORS = ("equals", "in", *COMPARISONS)
 
-# Values the caller passes in alongside the answers. Restricted to known names so that a custom
-# definition cannot reference a context value that is never supplied (its red flag would silently
-# never fire).
-CONTEXT_KEYS: frozenset[str] = frozenset({"age_years"})
+# Values the caller passes in alongside the answers, with their kind. Restricted to known names so that a
+# custom definition cannot reference a context value that is never supplied (its red flag would silently
+# never fire). ``body_region`` is the episode's (``knee``, ``lumbar_spine``, ...): a screen asks the
+# questions of the region being treated (cauda equina signs for the lumbar spine).
+CONTEXT_KEYS: dict[str, str] = {"age_years": "number", "body_region": "text"}
 
 # Real rules need a handful of levels; a bound keeps evaluation of a stored definition safe.
 MAX_CONDITION_DEPTH = 10
@@ -199,10 +200,15 @@ def _validate_context(name: object, op: str, expected: object, path: str, out: C
     if not (isinstance(name, str) and name in CONTEXT_KEYS):
         out.add(f"{path}.context", f"Unknown context value; known: {', '.join(sorted(CONTEXT_KEYS))}.")
     values = expected if op == "in" else [expected]
+    kind = CONTEXT_KEYS.get(name) if isinstance(name, str) else None
     if op == "in" and (not isinstance(expected, list) or not expected):
         out.add(f"{path}.in", "Must be a non-empty list.")
-    elif not all(is_number(v) for v in values):  # type: ignore[union-attr]
-        out.add(f"{path}.{op}", "Must be a number (context values are numbers).")
+    elif kind == "text" and op not in ("equals", "in"):
+        out.add(f"{path}.{op}", f"A text context value takes equals or in, not {op}.")
+    elif kind == "text" and not all(isinstance(v, str) for v in values):  # type: ignore[union-attr]
+        out.add(f"{path}.{op}", f"Must be text ({name} is text).")
+    elif kind == "number" and not all(is_number(v) for v in values):  # type: ignore[union-attr]
+        out.add(f"{path}.{op}", f"Must be a number ({name} is a number).")
 
 
 def _validate_operand(subject: Subject, op: str, expected: object, where: str, out: Collector) -> None:
