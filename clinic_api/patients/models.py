@@ -92,7 +92,7 @@ class EpisodeOfCare(db.Model):
     referral_source: Mapped[str | None] = mapped_column(String(200))
     therapist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     start_date: Mapped[date]
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(20), default="active")
     discharge_date: Mapped[date | None]
     discharge_reason: Mapped[str | None] = mapped_column(String(20))
     discharge_note: Mapped[str | None] = mapped_column(String(2000))

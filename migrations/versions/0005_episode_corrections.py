@@ -26,6 +26,8 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_episodes_of_care_entered_in_error_by_users'), 'users',
                                     ['entered_in_error_by'], ['id'])
         batch_op.drop_constraint('status', type_='check')
+        batch_op.alter_column('status', existing_type=sa.String(length=12), type_=sa.String(length=20),
+                              existing_nullable=False)
         batch_op.create_check_constraint('status', NEW_STATUSES)
         batch_op.create_check_constraint('entered_in_error_stamped',
                                          "(status = 'entered_in_error') = (entered_in_error_at IS NOT NULL)")
@@ -48,4 +50,6 @@ def downgrade():
     # The old schema knows no such state: an episode entered in error comes back as an active one.
     op.execute("UPDATE episodes_of_care SET status = 'active' WHERE status = 'entered_in_error'")
     with op.batch_alter_table('episodes_of_care', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=20), type_=sa.String(length=12),
+                              existing_nullable=False)
         batch_op.create_check_constraint('status', OLD_STATUSES)
