@@ -327,20 +327,26 @@ STORED_RUNS = {"fine": ("5", "30"), "zero": ("0", "10"), "too-fast": ("4", "9.9"
                "at-2:30": ("4", "10"), "at-20:00": ("4", "80")}
 
 
+def stored_episode(email: str) -> tuple[User, EpisodeOfCare]:
+    """A therapist and an episode of a new patient, stored without the API (for a database at any revision
+    since 0005: these models have not changed since)."""
+    therapist = auth_service.create_user(email=email, full_name="Old", role="therapist", password=PASSWORD)
+    patient = Patient(mrn=f"C{uuid.uuid4().int % 10**7:07d}", first_name="Ada", last_name="Old",
+                      search_text="ada old", date_of_birth=date(1990, 1, 1), sex="female")
+    db.session.add(patient)
+    db.session.flush()
+    episode = EpisodeOfCare(patient_id=patient.id, body_region="knee", side="left", diagnosis_code="M22.2",
+                            diagnosis_text="PFP", start_date=date(2026, 9, 1), status="active")
+    db.session.add(episode)
+    db.session.flush()
+    return therapist, episode
+
+
 def _runs_stored_before_0006(app) -> tuple[uuid.UUID, dict[str, str]]:
     """At revision 0005: a therapist, a patient, an episode and runs within and outside the new bounds."""
     with app.app_context():
         flask_migrate.upgrade(revision="0005")
-        therapist = auth_service.create_user(email="old@clinic.test", full_name="Old", role="therapist",
-                                             password=PASSWORD)
-        patient = Patient(mrn="C0000006", first_name="Ada", last_name="Old", search_text="ada old c0000006",
-                          date_of_birth=date(1990, 1, 1), sex="female")
-        db.session.add(patient)
-        db.session.flush()
-        episode = EpisodeOfCare(patient_id=patient.id, body_region="knee", side="left", diagnosis_code="M22.2",
-                                diagnosis_text="PFP", start_date=date(2026, 9, 1), status="active")
-        db.session.add(episode)
-        db.session.flush()
+        therapist, episode = stored_episode("old@clinic.test")
         ids = {name: uuid.uuid4() for name in STORED_RUNS}
         db.session.execute(insert(RUN_LOGS_0005), [
             {"id": ids[name], "episode_id": episode.id, "run_date": date(2026, 9, 10), "distance_km": Decimal(distance),

@@ -10,12 +10,11 @@ import flask_migrate
 import pytest
 from sqlalchemy import select
 
-from clinic_api.auth import service as auth_service
 from clinic_api.core import signals
 from clinic_api.extensions import db
-from clinic_api.patients.models import EpisodeOfCare, Patient
 from clinic_api.visits.models import Visit
-from tests.conftest import PASSWORD, ApiClient, assert_problem
+from tests.api.test_run_pain_corrections import stored_episode
+from tests.conftest import ApiClient, assert_problem
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 AUDIT = "/api/v1/audit-events"
@@ -594,16 +593,7 @@ def test_each_correction_sends_its_record_event(as_therapist, as_other_therapist
 def test_the_migration_goes_down_and_up_with_voided_and_marked_visits(fresh_app):
     """A downgrade loses the markers but runs: an episode keeps one initial evaluation."""
     with fresh_app.app_context():
-        author = auth_service.create_user(email="pt@clinic.test", full_name="PT", role="therapist",
-                                          password=PASSWORD)
-        patient = Patient(mrn="C0000007", first_name="Ada", last_name="Old", search_text="ada old c0000007",
-                          date_of_birth=date(1990, 1, 1), sex="female")
-        db.session.add(patient)
-        db.session.flush()
-        episode = EpisodeOfCare(patient_id=patient.id, body_region="knee", side="left", diagnosis_code="M22.2",
-                                diagnosis_text="PFP", start_date=date(2026, 9, 1), status="active")
-        db.session.add(episode)
-        db.session.flush()
+        author, episode = stored_episode("pt@clinic.test")
         now = datetime.now(UTC)
         common = {"episode_id": episode.id, "therapist_id": author.id, "visit_date": date(2026, 9, 1),
                   "visit_type": "initial_evaluation", "interventions": [], "home_exercises": []}
