@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import AccessToken, LoginFailure, User
 from clinic_api.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from clinic_api.core.access import ADMIN, ROLES
+from clinic_api.core.access import ADMIN, ROLES, THERAPIST
 from clinic_api.core.errors import Conflict, RuleViolation, TooManyRequests, Unauthorized
 from clinic_api.core.idempotency import IdempotencyKey
 from clinic_api.core.lifecycle import keep_writes_if_refused
@@ -146,6 +146,14 @@ def create_user(*, email: str, full_name: str, role: str, password: str, active:
 
 def get_user(user_id: uuid.UUID, *, for_update: bool = False) -> User:
     return get_or_404(User, user_id, "User", for_update=for_update)
+
+
+def ensure_active_therapist(user_id: uuid.UUID, field: str = "therapist_id") -> User:
+    """The account of an active therapist, or a 422 naming ``field``."""
+    therapist = db.session.get(User, user_id)
+    if therapist is None or therapist.role != THERAPIST or not therapist.active:
+        raise RuleViolation(field, "Must be an active therapist's id.")
+    return therapist
 
 
 def list_users(*, page: int, per_page: int, role: str | None = None, active: bool | None = None) -> Page:

@@ -165,6 +165,13 @@ class ProblemSchema(Schema):
         unknown = ma.INCLUDE
 
 
+class ReasonIn(Schema):
+    """The body of a correction (reopen, void, entered in error): why, in free text."""
+
+    reason = Text(required=True, max_length=2000, strip=False, multiline=True,
+                  metadata={"description": "Why: kept exactly as written, in the record and the audit trail."})
+
+
 MAX_PAGE = 100_000
 
 

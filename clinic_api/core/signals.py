@@ -22,6 +22,17 @@ visit_created = _record.signal("visit-created", doc="A visit was logged as a dra
 visit_changed = _record.signal("visit-changed", doc="A draft visit was changed; ``fields`` names what changed.")
 visit_signed = _record.signal("visit-signed", doc="A visit note was signed.")
 goal_changed = _record.signal("goal-changed", doc="A goal was set or changed; ``created`` tells which.")
+run_entered_in_error = _record.signal("run-entered-in-error", doc="A run was marked entered in error (kept, out "
+                                                               "of lists and weekly totals).")
+pain_score_entered_in_error = _record.signal("pain-score-entered-in-error", doc="A pain score was marked entered "
+                                                                             "in error (kept, out of lists).")
+visit_voided = _record.signal("visit-voided", doc="A draft visit was voided by its author; its pain scores leave "
+                                                  "the lists and counts with it.")
+visit_entered_in_error = _record.signal("visit-entered-in-error", doc="A signed note was marked entered in error "
+                                                                      "(it stays signed); its pain scores leave "
+                                                                      "the lists and counts with it.")
+visit_reassigned = _record.signal("visit-reassigned", doc="A draft visit was given to another author; "
+                                                          "``previous_therapist_id`` names the one before.")
 episode_opened = _record.signal("episode-opened", doc="An episode of care was opened.")
 episode_changed = _record.signal("episode-changed", doc="An episode was changed; ``fields`` names what changed.")
 episode_discharged = _record.signal("episode-discharged", doc="An episode of care was discharged.")
@@ -30,5 +41,6 @@ episode_entered_in_error = _record.signal("episode-entered-in-error", doc="An ep
                                                                           "error (opened by mistake).")
 
 RECORD_EVENTS = (response_recorded, response_replaced, pain_score_recorded, run_recorded, visit_created,
-                 visit_changed, visit_signed, goal_changed, episode_opened, episode_changed, episode_discharged,
-                 episode_reopened, episode_entered_in_error)
+                 visit_changed, visit_signed, goal_changed, run_entered_in_error, pain_score_entered_in_error,
+                 visit_voided, visit_entered_in_error, visit_reassigned, episode_opened, episode_changed,
+                 episode_discharged, episode_reopened, episode_entered_in_error)

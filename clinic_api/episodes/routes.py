@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from clinic_api.core.access import FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
 from clinic_api.core.api import Blueprint
-from clinic_api.core.schemas import ProblemSchema, page_of
+from clinic_api.core.schemas import ProblemSchema, ReasonIn, page_of
 from clinic_api.core.types import utcnow
 from clinic_api.episodes import schedule, service
 from clinic_api.episodes.schemas import (
@@ -17,7 +17,6 @@ from clinic_api.episodes.schemas import (
     EpisodeOut,
     EpisodePatch,
     EpisodeQuery,
-    ReasonIn,
     RedFlagQuery,
 )
 from clinic_api.patients import service as patients

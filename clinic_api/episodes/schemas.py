@@ -109,11 +109,6 @@ class DischargeIn(Schema):
                                                  "active on a closed episode), dated the discharge date."})
 
 
-class ReasonIn(Schema):
-    reason = Text(required=True, max_length=2000, strip=False, multiline=True,
-                  metadata={"description": "Why: kept in the record and the audit trail."})
-
-
 class AcknowledgeIn(Schema):
     note = Text(required=True, max_length=2000, strip=False, multiline=True,
                 metadata={"description": "What was done about it (reviewed, referred, ...)."})

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from clinic_api.audit import service as audit
+from clinic_api.auth import service as auth
 from clinic_api.auth.models import User
 from clinic_api.core import signals
 from clinic_api.core.access import THERAPIST
@@ -76,12 +77,6 @@ def list_patient_episodes(patient: Patient, *, page: int, per_page: int, status:
     return Page(items=_views(found.items), page=found.page, per_page=found.per_page, total=found.total)
 
 
-def _ensure_therapist(user_id: uuid.UUID) -> None:
-    therapist = db.session.get(User, user_id)
-    if therapist is None or therapist.role != THERAPIST or not therapist.active:
-        raise RuleViolation("therapist_id", "Must be an active therapist's id.")
-
-
 def _check_dates(onset: date | None, start: date, born: date) -> None:
     if onset is not None and onset > start:
         raise RuleViolation("onset_date", "Must not be after start_date.")
@@ -111,7 +106,7 @@ def open_episode(patient: Patient, opened_by: User, *, body_region: str, side: s
     if therapist_id is None and opened_by.role == THERAPIST:
         therapist_id = opened_by.id
     if therapist_id is not None:
-        _ensure_therapist(therapist_id)
+        auth.ensure_active_therapist(therapist_id)
     _check_dates(onset_date, start_date, patient.date_of_birth)
     status = "active" if diagnosis_code is not None else "pending"
     episode = EpisodeOfCare(patient_id=patient.id, status=status, body_region=body_region, side=side,
@@ -138,7 +133,7 @@ def update_episode(episode: EpisodeOfCare, changes: Mapping[str, Any], by: User)
     if episode.status != "pending":
         patients.ensure_active(episode)
     if changes.get("therapist_id") is not None:
-        _ensure_therapist(changes["therapist_id"])
+        auth.ensure_active_therapist(changes["therapist_id"])
     completing = episode.status == "pending" and ("diagnosis_code" in changes or "diagnosis_text" in changes)
     if completing:
         _check_diagnosis(changes.get("diagnosis_code"), changes.get("diagnosis_text"))

@@ -4,14 +4,16 @@ import uuid
 
 from flask.views import MethodView
 
-from clinic_api.core.access import FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
+from clinic_api.core.access import ADMIN, FRONT_DESK, PATIENT_ROLES, THERAPIST, current_user
 from clinic_api.core.api import Blueprint
-from clinic_api.core.schemas import ProblemSchema, page_of
+from clinic_api.core.schemas import ProblemSchema, ReasonIn, page_of
 from clinic_api.patients.service import get_episode, lock_episode
 from clinic_api.visits import service
 from clinic_api.visits.schemas import (
     AddendumIn,
     AddendumOut,
+    DraftOut,
+    DraftQuery,
     GoalIn,
     GoalOut,
     GoalPatch,
@@ -19,6 +21,7 @@ from clinic_api.visits.schemas import (
     PainScoreIn,
     PainScoreOut,
     PainScoreQuery,
+    ReassignIn,
     RunIn,
     RunOut,
     RunQuery,
@@ -35,6 +38,7 @@ blp = Blueprint("visits", __name__, url_prefix="/api/v1",
                             "running; goals.")
 
 DISCHARGED = "The episode is discharged."
+IN_ERROR_EPISODE = "Or the episode is marked entered in error."
 # The front desk sees visits at the appointment level; only a therapist reads the note.
 VISIT_BY_ROLE = {THERAPIST: VisitOut, FRONT_DESK: VisitAppointmentOut}
 VISIT_PAGE_BY_ROLE = {role: page_of(schema) for role, schema in VISIT_BY_ROLE.items()}
@@ -50,7 +54,10 @@ class EpisodeVisits(MethodView):
     @blp.arguments(VisitQuery, location="query")
     @blp.response_by_role(200, VISIT_PAGE_BY_ROLE)
     def get(self, args, episode_id: uuid.UUID):
-        """The episode's visits in date order (the front desk sees dates, types, therapists and status only)"""
+        """The episode's visits in date order (the front desk sees dates, types, therapists and status only)
+
+        Voided drafts and signed notes marked entered in error are left out unless
+        `include_entered_in_error=true` (or `status=voided`)."""
         return service.list_visits(get_episode(episode_id), with_notes=_with_notes(), **args)
 
     @blp.roles(THERAPIST)
@@ -92,6 +99,66 @@ def sign_visit(visit_id: uuid.UUID):
     return service.sign_visit(service.lock_visit(visit_id), current_user())
 
 
+@blp.route("/visits/<uuid:visit_id>/void", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(ReasonIn)
+@blp.response(200, VisitOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Voided already; signed (mark it entered in error "
+                                                        "instead); an initial evaluation while other visits of "
+                                                        "the episode count. " + IN_ERROR_EPISODE)
+def void_visit(fields, visit_id: uuid.UUID):
+    """Void a draft visit (its author only): a duplicate, a cancelled visit
+
+    The draft is kept, read by id with `voided_at`, `voided_by` and `void_reason`; it leaves the visit lists
+    (unless `include_entered_in_error=true`), no longer blocks a discharge, no longer counts in the measure
+    schedule or as the episode's initial evaluation (a new one can be logged), and its pain scores leave the
+    pain-score lists with it. Another therapist: 403. An initial evaluation is voided last, once no other visit
+    of the episode counts."""
+    return service.void_visit(service.lock_visit(visit_id), current_user(), **fields)
+
+
+@blp.route("/visits/<uuid:visit_id>/entered-in-error", methods=["POST"])
+@blp.roles(THERAPIST, ADMIN)
+@blp.arguments(ReasonIn)
+@blp.response_by_role(200, {THERAPIST: VisitOut, ADMIN: VisitAppointmentOut})
+@blp.alt_response(409, schema=ProblemSchema, description="A draft (its author voids it instead), voided, marked "
+                                                        "already, or an initial evaluation while other visits of "
+                                                        "the episode count. " + IN_ERROR_EPISODE)
+def visit_entered_in_error(fields, visit_id: uuid.UUID):
+    """Mark a signed note written in the wrong chart entered in error (its author or an admin)
+
+    The note stays signed and unchanged, read by id with `entered_in_error_at`, `entered_in_error_by` and
+    `entered_in_error_reason`; it leaves the visit lists (unless `include_entered_in_error=true`) and every
+    count (the measure schedule, the initial-evaluation rule, the discharge checks), and its pain scores leave
+    the pain-score lists with it. A therapist other than the author: 403. An admin is answered at the
+    appointment level (no clinical field)."""
+    return service.mark_visit_entered_in_error(service.lock_visit(visit_id), current_user(), **fields)
+
+
+@blp.route("/visits/drafts")
+@blp.roles(ADMIN)
+@blp.arguments(DraftQuery, location="query")
+@blp.response(200, page_of(DraftOut))
+def drafts(args):
+    """An author's unsigned notes, to hand over those of a therapist who left (admin)
+
+    Each draft with its date, type, author, episode and patient (id, MRN, name); never the note text nor any
+    clinical field. Each draft shown is recorded in the audit trail (`visit.draft_list`)."""
+    return service.list_drafts(**args)
+
+
+@blp.route("/visits/<uuid:visit_id>/reassign", methods=["POST"])
+@blp.roles(ADMIN)
+@blp.arguments(ReassignIn)
+@blp.response(200, DraftOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Not a draft. " + IN_ERROR_EPISODE)
+def reassign(fields, visit_id: uuid.UUID):
+    """Give a draft visit to another author (admin), an active therapist (else 422 on `therapist_id`)
+
+    Only a draft changes author; the audit event (`visit.reassign`) keeps the old and the new author."""
+    return service.reassign_draft(service.lock_visit(visit_id), **fields)
+
+
 @blp.route("/visits/<uuid:visit_id>/addenda", methods=["POST"])
 @blp.roles(THERAPIST)
 @blp.arguments(AddendumIn)
@@ -117,7 +184,10 @@ class EpisodePainScores(MethodView):
     @blp.arguments(PainScoreQuery, location="query")
     @blp.response(200, page_of(PainScoreOut))
     def get(self, args, episode_id: uuid.UUID):
-        """The episode's pain scores in time order, by context and period"""
+        """The episode's pain scores in time order, by context and period
+
+        Pain scores marked entered in error, and those taken at a voided visit or at a note marked entered in
+        error, are left out unless `include_entered_in_error=true`."""
         return service.list_pain_scores(get_episode(episode_id), **args)
 
     @blp.roles(THERAPIST)
@@ -134,8 +204,23 @@ class EpisodePainScores(MethodView):
 @blp.roles(THERAPIST)
 @blp.response(200, PainScoreOut)
 def pain_score(score_id: uuid.UUID):
-    """One pain score"""
+    """One pain score (also one marked entered in error, with who marked it, when and why)"""
     return service.read_pain_score(score_id)
+
+
+@blp.route("/pain-scores/<uuid:score_id>/entered-in-error", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(ReasonIn)
+@blp.response(200, PainScoreOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Marked already. " + IN_ERROR_EPISODE)
+def pain_score_entered_in_error(fields, score_id: uuid.UUID):
+    """Mark a pain score entered in error, with the reason
+
+    The score is kept as written and read by id with `entered_in_error_at`, `entered_in_error_by` and
+    `entered_in_error_reason`; it leaves the episode's pain-score list (unless `include_entered_in_error=true`)
+    and the episode's date bounds. A discharged episode's scores may be marked (it corrects the record). A
+    corrected score is simply a new one."""
+    return service.mark_pain_score_entered_in_error(service.lock_pain_score(score_id), current_user(), **fields)
 
 
 @blp.route("/episodes/<uuid:episode_id>/runs")
@@ -144,7 +229,8 @@ class EpisodeRuns(MethodView):
     @blp.arguments(RunQuery, location="query")
     @blp.response(200, page_of(RunOut))
     def get(self, args, episode_id: uuid.UUID):
-        """The episode's runs in date order"""
+        """The episode's runs in date order (runs marked entered in error: only with
+        `include_entered_in_error=true`)"""
         return service.list_runs(get_episode(episode_id), **args)
 
     @blp.roles(THERAPIST)
@@ -152,7 +238,10 @@ class EpisodeRuns(MethodView):
     @blp.created(RunOut, "visits.run", run_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def post(self, fields, episode_id: uuid.UUID):
-        """Log a run of the return to running"""
+        """Log a run of the return to running
+
+        A distance above 0 and a pace between 2:30 and 20:00 min/km (`duration_min` / `distance_km` between 2.5
+        and 20, inclusive); outside, a 422 naming `duration_min` (a distance of 0: `distance_km`)."""
         return service.record_run(lock_episode(episode_id), current_user(), **fields)
 
 
@@ -160,7 +249,9 @@ class EpisodeRuns(MethodView):
 @blp.roles(THERAPIST)
 @blp.response(200, WeeklyOut)
 def weekly_runs(episode_id: uuid.UUID):
-    """Weekly running totals (Monday to Sunday) against the runner's pre-injury weekly distance"""
+    """Weekly running totals (Monday to Sunday) against the runner's pre-injury weekly distance
+
+    Runs marked entered in error count in no week, nor in the return-to-run week."""
     return service.weekly_runs(get_episode(episode_id))
 
 
@@ -169,8 +260,23 @@ def weekly_runs(episode_id: uuid.UUID):
 @blp.roles(THERAPIST)
 @blp.response(200, RunOut)
 def run(run_id: uuid.UUID):
-    """One run"""
+    """One run (also one marked entered in error, with who marked it, when and why)"""
     return service.read_run(run_id)
+
+
+@blp.route("/runs/<uuid:run_id>/entered-in-error", methods=["POST"])
+@blp.roles(THERAPIST)
+@blp.arguments(ReasonIn)
+@blp.response(200, RunOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Marked already. " + IN_ERROR_EPISODE)
+def run_entered_in_error(fields, run_id: uuid.UUID):
+    """Mark a run entered in error, with the reason
+
+    The run is kept as written and read by id with `entered_in_error_at`, `entered_in_error_by` and
+    `entered_in_error_reason`; it leaves the episode's run list (unless `include_entered_in_error=true`), the
+    weekly totals and return-to-run week, and the episode's date bounds. A discharged episode's runs may be
+    marked (it corrects the record). A corrected run is simply a new one."""
+    return service.mark_run_entered_in_error(service.lock_run(run_id), current_user(), **fields)
 
 
 @blp.route("/episodes/<uuid:episode_id>/goals")

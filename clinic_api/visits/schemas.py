@@ -8,7 +8,16 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from clinic_api.core.schemas import Day, Instant, PageArgs, PatchSchema, Schema, Text
-from clinic_api.visits.models import GOAL_STATUSES, NOTE_MAX, PAIN_CONTEXTS, SURFACES, VISIT_STATUSES, VISIT_TYPES
+from clinic_api.visits.models import (
+    GOAL_STATUSES,
+    NOTE_MAX,
+    PACE_MAX,
+    PACE_MIN,
+    PAIN_CONTEXTS,
+    SURFACES,
+    VISIT_STATUSES,
+    VISIT_TYPES,
+)
 
 # "4:1" = run 4 minutes, walk 1; halves allowed ("1.5:1").
 RUN_WALK_RE = re.compile(r"^\d{1,2}(\.5)?:\d{1,2}(\.5)?$")
@@ -22,6 +31,19 @@ def note_text(max_length: int = NOTE_MAX, **kwargs: Any) -> Text:
 
 def score_0_10(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=0, max=10), **kwargs)
+
+
+def include_entered_in_error(what: str) -> fields.Boolean:
+    return fields.Boolean(load_default=False, metadata={"description": f"Also list {what} (left out by default)."})
+
+
+class InErrorOut(Schema):
+    """Who marked an entry entered in error, when and why (all null while it counts)."""
+
+    entered_in_error_at = fields.AwareDateTime(allow_none=True)
+    entered_in_error_by = fields.UUID(allow_none=True, metadata={
+        "description": "Null for a run marked by migration 0006 (outside the run bounds it introduced)."})
+    entered_in_error_reason = fields.String(allow_none=True)
 
 
 class InterventionSchema(Schema):
@@ -69,7 +91,7 @@ class VisitPatch(PatchSchema, VisitIn):
         exclude = ("pain_scores",)
 
 
-class PainScoreOut(Schema):
+class PainScoreOut(InErrorOut):
     id = fields.UUID()
     episode_id = fields.UUID()
     visit_id = fields.UUID(allow_none=True)
@@ -95,22 +117,33 @@ class AddendumOut(Schema):
 
 
 class VisitAppointmentOut(Schema):
-    """A visit at the appointment level: what the front desk sees (no note text, no clinical field)."""
+    """A visit at the appointment level: what the front desk sees (no note text, no clinical field); that it
+    was voided or marked entered in error, and when, but not why."""
 
     id = fields.UUID()
     episode_id = fields.UUID()
     visit_date = Day()
     visit_type = fields.String(metadata={"enum": list(VISIT_TYPES)})
     therapist_id = fields.UUID(metadata={"description": "The author of the note."})
-    status = fields.String(metadata={"enum": list(VISIT_STATUSES)})
+    status = fields.String(metadata={"enum": list(VISIT_STATUSES), "description": "A voided draft counts no more; "
+                                     "a signed note marked entered in error stays signed (see entered_in_error_at)."})
     signed_by = fields.UUID(allow_none=True)
     signed_at = fields.AwareDateTime(allow_none=True)
+    voided_at = fields.AwareDateTime(allow_none=True)
+    voided_by = fields.UUID(allow_none=True)
+    entered_in_error_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
 
 class VisitOut(VisitAppointmentOut):
-    """A visit with its SOAP note, pain scores and addenda: what a therapist sees."""
+    """A visit with its SOAP note, pain scores and addenda: what a therapist sees. Its pain scores are all
+    shown, each with its own state; they leave the episode's lists with a voided visit or a note marked
+    entered in error."""
+
+    void_reason = fields.String(allow_none=True)
+    entered_in_error_by = fields.UUID(allow_none=True)
+    entered_in_error_reason = fields.String(allow_none=True)
 
     subjective = fields.String(allow_none=True)
     objective = fields.String(allow_none=True)
@@ -123,8 +156,36 @@ class VisitOut(VisitAppointmentOut):
 
 
 class VisitQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf(VISIT_STATUSES))
+    status = fields.String(validate=validate.OneOf(VISIT_STATUSES),
+                           metadata={"description": "`voided` lists the voided drafts."})
     visit_type = fields.String(validate=validate.OneOf(VISIT_TYPES))
+    include_entered_in_error = include_entered_in_error("voided drafts and signed notes marked entered in error")
+
+
+class DraftPatientOut(Schema):
+    id = fields.UUID()
+    mrn = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+
+
+class DraftOut(Schema):
+    """An unsigned note as an admin sees it to hand it over: who wrote it, for whom, never what it says."""
+
+    id = fields.UUID()
+    visit_date = Day()
+    visit_type = fields.String(metadata={"enum": list(VISIT_TYPES)})
+    therapist_id = fields.UUID(metadata={"description": "The author of the draft."})
+    episode_id = fields.UUID()
+    patient = fields.Nested(DraftPatientOut, attribute="episode.patient")
+
+
+class DraftQuery(PageArgs):
+    therapist_id = fields.UUID(required=True, metadata={"description": "The author whose drafts are listed."})
+
+
+class ReassignIn(Schema):
+    therapist_id = fields.UUID(required=True, metadata={"description": "An active therapist, the new author."})
 
 
 class PainScoreIn(VisitPainScoreIn):
@@ -163,14 +224,22 @@ class PainScoreQuery(PageArgs):
     until = DayOrInstant(end_of_day=True, data_key="to",
                          metadata={"description": "Date-time with offset, or a date (to its end, UTC)."})
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+    include_entered_in_error = include_entered_in_error("pain scores marked entered in error, and those taken at "
+                                                        "a voided visit or a note marked entered in error")
 
     validate_range = validates_schema(_ordered_range)
+
+
+def _pace_in_bounds(_schema: Schema, data: dict[str, Any], **kwargs: Any) -> None:
+    if not PACE_MIN * data["distance_km"] <= data["duration_min"] <= PACE_MAX * data["distance_km"]:
+        raise ValidationError("The pace (duration_min / distance_km) must be between 2:30 and 20:00 min/km.",
+                              "duration_min")
 
 
 class RunIn(Schema):
     run_date = Day(required=True)
     distance_km = fields.Decimal(required=True, places=2, as_string=False, allow_nan=False,
-                                 validate=validate.Range(min=0, max=300))
+                                 validate=validate.Range(min=0, max=300, min_inclusive=False))
     duration_min = fields.Decimal(required=True, places=1, as_string=False, allow_nan=False,
                                   validate=validate.Range(min=0, max=4320, min_inclusive=False))
     run_walk = Text(max_length=11, allow_none=True, validate=validate.Regexp(
@@ -181,8 +250,10 @@ class RunIn(Schema):
     pain_after = score_0_10(required=True, allow_none=True)
     notes = note_text(2000)
 
+    validate_pace = validates_schema(_pace_in_bounds)
 
-class RunOut(Schema):
+
+class RunOut(InErrorOut):
     id = fields.UUID()
     episode_id = fields.UUID()
     run_date = Day()
@@ -201,6 +272,7 @@ class RunQuery(PageArgs):
     since = Day(data_key="from")
     until = Day(data_key="to")
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+    include_entered_in_error = include_entered_in_error("runs marked entered in error")
 
     validate_range = validates_schema(_ordered_range)
 

@@ -7,11 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from blinker import Signal
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import contains_eager
 
 from clinic_api.audit import service as audit
+from clinic_api.auth import service as auth
 from clinic_api.auth.models import User
 from clinic_api.core import signals
+from clinic_api.core.access import ADMIN
 from clinic_api.core.errors import Conflict, Forbidden, RuleViolation
 from clinic_api.core.lookup import get_or_404
 from clinic_api.core.pagination import Page
@@ -21,14 +25,16 @@ from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare
 from clinic_api.patients.service import (
     ensure_active,
+    ensure_not_entered_in_error,
     episode_patient_id,
     get_episode,
     lock_entry,
 )
 from clinic_api.questionnaires import service as questionnaires
-from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, Goal, PainScore, RunLog, Visit
+from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, EnteredInError, Goal, PainScore, RunLog, Visit
 
 R = TypeVar("R", PainScore, RunLog, Goal)
+M = TypeVar("M", PainScore, RunLog)
 CLOCK_SKEW = timedelta(minutes=5)
 SOAP_FIELDS = ("subjective", "objective", "assessment", "plan")
 PAIN_FREE_MAX = 2
@@ -46,6 +52,26 @@ def _read(model: type[R], entry_id: uuid.UUID, label: str, action: str, resource
     found = get_or_404(model, entry_id, label)
     audit.record(action, resource_type, found.id, patient_id=episode_patient_id(found.episode_id))
     return found
+
+
+def _stamp_in_error(entry: EnteredInError, by: User, reason: str) -> None:
+    entry.entered_in_error_at, entry.entered_in_error_by, entry.entered_in_error_reason = utcnow(), by.id, reason
+
+
+def _mark_in_error(entry: M, by: User, reason: str, *, resource_type: str, signal: Signal) -> M:
+    """A run or pain score locked with its episode, marked entered in error: kept as written, read by id with
+    who marked it, when and why, and out of the lists and counts. A discharged episode's entries may be
+    marked (it corrects the record, it adds nothing); an episode marked entered in error takes nothing more."""
+    episode = get_episode(entry.episode_id)
+    ensure_not_entered_in_error(episode)
+    if entry.entered_in_error_at is not None:
+        raise Conflict(f"The {resource_type.replace('_', ' ')} is marked entered in error already; a corrected "
+                       "entry is a new one.")
+    _stamp_in_error(entry, by, reason)
+    audit.record(f"{resource_type}.entered_in_error", resource_type, entry.id, patient_id=episode.patient_id,
+                 details={"reason": reason})
+    signal.send(entry, episode_id=episode.id)
+    return entry
 
 
 # ---- visits ---------------------------------------------------------------------------------------
@@ -67,10 +93,14 @@ def read_visit(visit_id: uuid.UUID, *, with_notes: bool) -> Visit:
 
 
 def list_visits(episode: EpisodeOfCare, *, page: int, per_page: int, with_notes: bool, status: str | None = None,
-                visit_type: str | None = None) -> Page:
+                visit_type: str | None = None, include_entered_in_error: bool = False) -> Page:
+    """The episode's visits that count (drafts, and signed notes not marked entered in error), unless
+    ``include_entered_in_error`` (or ``status`` voided) asks for the others too."""
     query = select(Visit).where(Visit.episode_id == episode.id).order_by(Visit.visit_date, Visit.created_at)
     if status:
         query = query.where(Visit.status == status)
+    if not include_entered_in_error and status != "voided":
+        query = query.where(Visit.counts)
     if visit_type:
         query = query.where(Visit.visit_type == visit_type)
     return audit.audited_page(query, page=page, per_page=per_page, action=_visit_read_action(with_notes),
@@ -90,13 +120,13 @@ def _check_visit_order(episode: EpisodeOfCare, visit_type: str, visit_date: date
                        visit_id: uuid.UUID | None = None) -> None:
     """The first visit of an episode is its initial evaluation, and an episode has only one."""
     initial = db.session.execute(
-        select(Visit.id, Visit.visit_date).where(Visit.episode_id == episode.id,
+        select(Visit.id, Visit.visit_date).where(Visit.episode_id == episode.id, Visit.counts,
                                                  Visit.visit_type == "initial_evaluation")).first()
     if visit_type == "initial_evaluation":
         if initial is not None and initial.id != visit_id:
             raise Conflict("The episode already has its initial evaluation; log a follow_up or re_evaluation.",
                            errors={"visit_type": ["The episode already has an initial_evaluation."]})
-        earlier = select(func.min(Visit.visit_date)).where(Visit.episode_id == episode.id)
+        earlier = select(func.min(Visit.visit_date)).where(Visit.episode_id == episode.id, Visit.counts)
         if visit_id is not None:
             earlier = earlier.where(Visit.id != visit_id)
         first_other = db.session.scalar(earlier)
@@ -163,6 +193,8 @@ def create_visit(episode: EpisodeOfCare, author: User, *, visit_type: str, visit
 def _ensure_author_of_draft(visit: Visit, user: User, doing: str) -> None:
     if visit.status == "signed":
         raise Conflict("The visit is signed and never changes; add an addendum instead.")
+    if visit.status == "voided":
+        raise Conflict("The visit is voided and never changes; log a new visit instead.")
     if visit.therapist_id != user.id:
         raise Forbidden(f"Only the visit's author may {doing} it.")
 
@@ -198,8 +230,12 @@ def sign_visit(visit: Visit, user: User) -> Visit:
 
 
 def add_addendum(visit: Visit, text: str, author: User) -> Addendum:
+    if visit.status == "voided":
+        raise Conflict("The visit is voided; it takes no addenda.")
     if visit.status != "signed":
         raise Conflict("The visit is a draft: change it directly; addenda are for signed notes.")
+    if visit.entered_in_error_at is not None:
+        raise Conflict("The note is marked entered in error; it takes no addenda.")
     addendum = Addendum(visit_id=visit.id, author_id=author.id, text=text, created_at=utcnow())
     db.session.add(addendum)
     db.session.flush()
@@ -218,30 +254,111 @@ def read_addendum(addendum_id: uuid.UUID) -> Addendum:
     return addendum
 
 
+def _ensure_no_visit_after_initial(visit: Visit, doing: str) -> None:
+    """An initial evaluation leaves the count last: while other visits of its episode count, it stays."""
+    if visit.visit_type != "initial_evaluation":
+        return
+    others = db.session.scalar(select(func.count()).where(Visit.episode_id == visit.episode_id, Visit.counts,
+                                                          Visit.id != visit.id))
+    if others:
+        raise Conflict(f"The initial evaluation cannot be {doing} while {others} other visit(s) of the episode "
+                       "count; void or mark those first.")
+
+
+def void_visit(visit: Visit, by: User, *, reason: str) -> Visit:
+    """A draft withdrawn by its author (a duplicate, a cancelled visit), locked with ``lock_visit``."""
+    ensure_not_entered_in_error(get_episode(visit.episode_id))
+    if visit.status == "voided":
+        raise Conflict("The visit is voided already.")
+    if visit.status == "signed":
+        raise Conflict("The note is signed and is never voided; if it was written in the wrong chart, mark it "
+                       "entered in error (POST /visits/{id}/entered-in-error).")
+    if visit.therapist_id != by.id:
+        raise Forbidden("Only the visit's author may void it.")
+    _ensure_no_visit_after_initial(visit, "voided")
+    visit.status, visit.voided_at, visit.voided_by, visit.void_reason = "voided", utcnow(), by.id, reason
+    audit.record("visit.void", "visit", visit.id, patient_id=episode_patient_id(visit.episode_id),
+                 details={"reason": reason})
+    signals.visit_voided.send(visit, episode_id=visit.episode_id)
+    return visit
+
+
+def mark_visit_entered_in_error(visit: Visit, by: User, *, reason: str) -> Visit:
+    """A signed note written in the wrong chart, locked with ``lock_visit``: it stays signed, marked."""
+    ensure_not_entered_in_error(get_episode(visit.episode_id))
+    if visit.status == "draft":
+        raise Conflict("The note is a draft: its author voids it instead (POST /visits/{id}/void).")
+    if visit.status == "voided":
+        raise Conflict("The visit is voided; it counts no more.")
+    if visit.entered_in_error_at is not None:
+        raise Conflict("The note is marked entered in error already.")
+    if by.role != ADMIN and visit.therapist_id != by.id:
+        raise Forbidden("Only the note's author or an admin may mark it entered in error.")
+    _ensure_no_visit_after_initial(visit, "marked entered in error")
+    _stamp_in_error(visit, by, reason)
+    audit.record("visit.entered_in_error", "visit", visit.id, patient_id=episode_patient_id(visit.episode_id),
+                 details={"reason": reason})
+    signals.visit_entered_in_error.send(visit, episode_id=visit.episode_id)
+    return visit
+
+
+def _drafts() -> Any:
+    """Drafts of the episodes still in the record, each with its episode and patient loaded."""
+    return (select(Visit).join(Visit.episode).join(EpisodeOfCare.patient)
+            .where(Visit.status == "draft", EpisodeOfCare.status != "entered_in_error")
+            .options(contains_eager(Visit.episode).contains_eager(EpisodeOfCare.patient)))
+
+
+def list_drafts(*, therapist_id: uuid.UUID, page: int, per_page: int) -> Page:
+    """An author's unsigned notes, oldest first, for an admin to hand over (each shown is a recorded read)."""
+    query = _drafts().where(Visit.therapist_id == therapist_id).order_by(Visit.visit_date, Visit.created_at,
+                                                                          Visit.id)
+    return audit.audited_page(query, page=page, per_page=per_page, action="visit.draft_list", resource_type="visit",
+                              patient_of=lambda visit: visit.episode.patient_id)
+
+
+def reassign_draft(visit: Visit, *, therapist_id: uuid.UUID) -> Visit:
+    """A draft, locked with ``lock_visit``, given to another active therapist (its author left, say)."""
+    if visit.status != "draft":
+        raise Conflict(f"The visit is {visit.status}; only a draft changes author.")
+    ensure_not_entered_in_error(get_episode(visit.episode_id))
+    auth.ensure_active_therapist(therapist_id)
+    previous, visit.therapist_id = visit.therapist_id, therapist_id
+    audit.record("visit.reassign", "visit", visit.id, patient_id=episode_patient_id(visit.episode_id),
+                 details={"from_therapist_id": str(previous), "to_therapist_id": str(therapist_id)})
+    signals.visit_reassigned.send(visit, episode_id=visit.episode_id, previous_therapist_id=previous)
+    db.session.flush()
+    return db.session.scalars(_drafts().where(Visit.id == visit.id)).one()
+
+
 def visit_dates(episode_id: uuid.UUID) -> tuple[list[date], bool]:
-    """The episode's visit dates in order, and whether a discharge visit is among them."""
-    rows = db.session.execute(select(Visit.visit_date, Visit.visit_type).where(Visit.episode_id == episode_id)).all()
+    """The dates of the episode's visits that count, in order, and whether a discharge visit is among them."""
+    rows = db.session.execute(select(Visit.visit_date, Visit.visit_type)
+                              .where(Visit.episode_id == episode_id, Visit.counts)).all()
     return sorted(row.visit_date for row in rows), any(row.visit_type == "discharge" for row in rows)
 
 
 def draft_visits(episode_id: uuid.UUID) -> list[Any]:
-    """The episode's unsigned notes (id, date, author), oldest first."""
+    """The episode's unsigned notes (id, date, author), oldest first; a voided draft is none."""
     return list(db.session.execute(select(Visit.id, Visit.visit_date, Visit.therapist_id)
                                    .where(Visit.episode_id == episode_id, Visit.status == "draft")
                                    .order_by(Visit.visit_date)).all())
 
 
 def has_signed_note(episode_id: uuid.UUID) -> bool:
-    return db.session.scalar(select(Visit.id).where(Visit.episode_id == episode_id, Visit.status == "signed")
-                             .limit(1)) is not None
+    """Whether a signed note counts in the episode (one marked entered in error does not)."""
+    return db.session.scalar(select(Visit.id).where(Visit.episode_id == episode_id, Visit.status == "signed",
+                                                    Visit.counts).limit(1)) is not None
 
 
 def entry_days(episode_id: uuid.UUID) -> list[date]:
-    """The first and last day of the episode's visits, runs and pain scores (those that exist)."""
+    """The first and last day of the episode's visits, runs and pain scores that count (those that exist)."""
     days: list[date] = []
-    for column, key in ((Visit.visit_date, Visit.episode_id), (RunLog.run_date, RunLog.episode_id),
-                        (PainScore.recorded_at, PainScore.episode_id)):
-        first, last = db.session.execute(select(func.min(column), func.max(column)).where(key == episode_id)).one()
+    for column, key, counts in ((Visit.visit_date, Visit.episode_id, Visit.counts),
+                                (RunLog.run_date, RunLog.episode_id, RunLog.entered_in_error_at.is_(None)),
+                                (PainScore.recorded_at, PainScore.episode_id, _pain_score_counts())):
+        first, last = db.session.execute(select(func.min(column), func.max(column))
+                                         .where(key == episode_id, counts)).one()
         days += [clinic_date(day) if isinstance(day, datetime) else day for day in (first, last) if day is not None]
     return days
 
@@ -256,14 +373,20 @@ def _recorded_at_problem(episode: EpisodeOfCare, recorded_at: datetime) -> str |
     return None
 
 
+def _pain_score_counts() -> ColumnElement[bool]:
+    """A pain score counts unless it, or the visit it was taken at, no longer counts."""
+    return and_(PainScore.entered_in_error_at.is_(None),
+                ~select(Visit.id).where(Visit.id == PainScore.visit_id, ~Visit.counts).exists())
+
+
 def _visit_to_score(episode: EpisodeOfCare, visit_id: uuid.UUID, by: User) -> Visit:
     """The draft note a pain score joins: of this episode, by that note's author only."""
     visit = db.session.get(Visit, visit_id, with_for_update=True)  # after the episode's lock: see lock_entry
     if visit is None or visit.episode_id != episode.id:
         raise RuleViolation("visit_id", "No such visit in this episode.")
-    if visit.status == "signed":
-        raise Conflict("The visit is signed and never changes; record the score without visit_id.",
-                       errors={"visit_id": ["The visit is signed."]})
+    if visit.status != "draft":
+        raise Conflict(f"The visit is {visit.status} and never changes; record the score without visit_id.",
+                       errors={"visit_id": [f"The visit is {visit.status}."]})
     if visit.therapist_id != by.id:
         raise Forbidden("Only the visit's author adds pain scores to its note.")
     return visit
@@ -289,9 +412,12 @@ def record_pain_score(episode: EpisodeOfCare, by: User, *, score: int, context: 
 
 
 def list_pain_scores(episode: EpisodeOfCare, *, page: int, per_page: int, context: Sequence[str] | None = None,
-                     since: datetime | None = None, until: datetime | None = None) -> Page:
+                     since: datetime | None = None, until: datetime | None = None,
+                     include_entered_in_error: bool = False) -> Page:
     query = (select(PainScore).where(PainScore.episode_id == episode.id)
              .order_by(PainScore.recorded_at, PainScore.created_at))
+    if not include_entered_in_error:
+        query = query.where(_pain_score_counts())
     if context:
         query = query.where(PainScore.context.in_(context))
     if since is not None:
@@ -304,6 +430,15 @@ def list_pain_scores(episode: EpisodeOfCare, *, page: int, per_page: int, contex
 
 def read_pain_score(score_id: uuid.UUID) -> PainScore:
     return _read(PainScore, score_id, "Pain score", "pain_score.read", "pain_score")
+
+
+def lock_pain_score(score_id: uuid.UUID) -> PainScore:
+    """The pain score, to mark: its episode's row is locked first, then its own."""
+    return lock_entry(PainScore, score_id, "Pain score")[0]
+
+
+def mark_pain_score_entered_in_error(score: PainScore, by: User, *, reason: str) -> PainScore:
+    return _mark_in_error(score, by, reason, resource_type="pain_score", signal=signals.pain_score_entered_in_error)
 
 
 # ---- runs -----------------------------------------------------------------------------------------
@@ -324,8 +459,10 @@ def record_run(episode: EpisodeOfCare, by: User, *, run_date: date, **run: Any) 
 
 
 def list_runs(episode: EpisodeOfCare, *, page: int, per_page: int, since: date | None = None,
-              until: date | None = None) -> Page:
+              until: date | None = None, include_entered_in_error: bool = False) -> Page:
     query = select(RunLog).where(RunLog.episode_id == episode.id).order_by(RunLog.run_date, RunLog.created_at)
+    if not include_entered_in_error:
+        query = query.where(RunLog.entered_in_error_at.is_(None))
     if since is not None:
         query = query.where(RunLog.run_date >= since)
     if until is not None:
@@ -336,6 +473,15 @@ def list_runs(episode: EpisodeOfCare, *, page: int, per_page: int, since: date |
 
 def read_run(run_id: uuid.UUID) -> RunLog:
     return _read(RunLog, run_id, "Run", "run.read", "run")
+
+
+def lock_run(run_id: uuid.UUID) -> RunLog:
+    """The run, to mark: its episode's row is locked first, then its own."""
+    return lock_entry(RunLog, run_id, "Run")[0]
+
+
+def mark_run_entered_in_error(run: RunLog, by: User, *, reason: str) -> RunLog:
+    return _mark_in_error(run, by, reason, resource_type="run", signal=signals.run_entered_in_error)
 
 
 def _as_date(value: Any) -> date:
@@ -372,7 +518,8 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
         select(week, func.count(RunLog.id), func.sum(RunLog.distance_km), func.sum(RunLog.duration_min),
                func.max(RunLog.distance_km), func.max(RunLog.pain_during), func.max(RunLog.pain_after),
                func.count(RunLog.pain_during) + func.count(RunLog.pain_after))
-        .where(RunLog.episode_id == episode.id).group_by(week).order_by(week)).all()
+        .where(RunLog.episode_id == episode.id, RunLog.entered_in_error_at.is_(None))
+        .group_by(week).order_by(week)).all()
     pre_injury = episode.pre_injury_weekly_km
     audit.record("run.weekly_read", "episode_of_care", episode.id, patient_id=episode.patient_id)
     by_week = {_as_date(row[0]): row for row in rows}

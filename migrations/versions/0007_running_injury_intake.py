@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'  # TEMP until 0006 lands
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

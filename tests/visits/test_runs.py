@@ -22,7 +22,10 @@ def test_a_run_is_recorded_and_read_back(as_therapist, ep, episode):
 
 
 @pytest.mark.parametrize("changes", [
-    {"distance_km": 0}, {"distance_km": 300}, {"duration_min": 0.1}, {"run_walk": None}, {"run_walk": "1.5:1"},
+    # Distance above 0, pace 2:30 to 20:00 min/km (duration_min / distance_km from 2.5 to 20, inclusive).
+    {"distance_km": 0.01, "duration_min": 0.1}, {"distance_km": 300, "duration_min": 1800},
+    {"distance_km": 0.04, "duration_min": 0.1}, {"distance_km": 4, "duration_min": 10},
+    {"distance_km": 4, "duration_min": 80}, {"run_walk": None}, {"run_walk": "1.5:1"},
     {"run_walk": "10:2"}, {"surface": None}, {"surface": "track"}, {"surface": "trail"}, {"surface": "treadmill"},
     {"surface": "grass"}, {"surface": "mixed"}, {"surface": "other"}, {"pain_during": None, "pain_after": None},
     {"pain_during": 0, "pain_after": 10}, {"notes": None}, {"run_date": "2026-09-01"},
