@@ -30,3 +30,25 @@ def _week_start_sqlite(element: week_start, compiler: Any, **kw: Any) -> str:
 def one_of(column: str, values: tuple[str, ...]) -> str:
     """The SQL of a CHECK that a column holds one of the values of a Python enumeration, stated once."""
     return f"{column} IN ('" + "', '".join(values) + "')"
+
+
+class local_date(GenericFunction[Any]):
+    """The date of an instant column in a time zone: ``local_date(column, zone_name, utc_offset_minutes)``.
+
+    PostgreSQL converts exactly with its zone database; SQLite has none and shifts by the zone's offset of
+    today (exact but for an hour around a daylight-saving change: SQLite is the development database)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str:
+    column, zone, _ = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(timezone({zone}, {column}) AS DATE)"
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
+    column, _, minutes = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({column}, ({minutes}) || ' minutes')"

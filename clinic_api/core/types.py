@@ -1,12 +1,15 @@
 """Column types and clock helpers shared by every domain."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, literal
 from sqlalchemy.types import TypeDecorator
+
+from clinic_api.core.sql import local_date
 
 
 def utcnow() -> datetime:
@@ -21,6 +24,13 @@ def clinic_zone() -> tzinfo:
 def clinic_date(moment: datetime) -> date:
     """The clinic's date at that moment: 01:00 UTC is still the evening before in New York."""
     return moment.astimezone(clinic_zone()).date()
+
+
+def clinic_day_of(column: Any) -> Any:
+    """SQL: the clinic's date of an instant column (``clinic_date`` in the database)."""
+    zone = clinic_zone()
+    offset = utcnow().astimezone(zone).utcoffset() or timedelta(0)
+    return local_date(column, literal(str(zone)), literal(int(offset.total_seconds() // 60)))
 
 
 def today() -> date:

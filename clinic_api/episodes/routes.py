@@ -18,6 +18,8 @@ from clinic_api.episodes.schemas import (
     EpisodePatch,
     EpisodeQuery,
     RedFlagQuery,
+    WorklistQuery,
+    WorklistRowOut,
 )
 from clinic_api.patients import service as patients
 from clinic_api.questionnaires import service as questionnaires
@@ -25,6 +27,22 @@ from clinic_api.questionnaires.schemas import RedFlagOut, RedFlagReviewOut
 
 blp = Blueprint("episodes", __name__, url_prefix="/api/v1",
                 description="Episodes of care as a whole: open, change, discharge, red-flag review, measures due.")
+
+
+@blp.route("/episodes")
+@blp.roles(FRONT_DESK, THERAPIST)
+@blp.arguments(WorklistQuery, location="query")
+@blp.response(200, page_of(WorklistRowOut))
+def worklist(args):
+    """The worklist: episodes across patients, open red flags first, then the latest started
+
+    Filters: `status`, `therapist_id` (`me` for your caseload), `body_region`, `diagnosis_code` (a prefix),
+    `started_from`/`started_to`, `discharged_from`/`discharged_to` (inclusive dates), `has_open_red_flags`,
+    `has_measures_due`; episodes entered in error only with `include_entered_in_error=true`. Each row carries
+    the patient's name and MRN, the open red flags and the number of measures due (as GET /episodes/{id}/due
+    counts them). The front desk's day: `status=pending` (intakes awaiting their evaluation) and
+    `has_measures_due=true`; a therapist's: `therapist_id=me&status=active`."""
+    return service.worklist(current_user(), **args)
 
 
 @blp.route("/patients/<uuid:patient_id>/episodes")

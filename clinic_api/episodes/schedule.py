@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import and_, case, false, literal, or_
 
 from clinic_api.audit import service as audit
-from clinic_api.core.types import clinic_date, today, utcnow
+from clinic_api.core.types import clinic_date, clinic_day_of, today, utcnow
 from clinic_api.patients.models import EpisodeOfCare
 from clinic_api.questionnaires import service as questionnaires
 from clinic_api.visits import service as visits
@@ -62,3 +64,43 @@ def _follow_ups_due(episode: EpisodeOfCare, baseline: list[str], schedule: dict,
     followed = questionnaires.last_taken(episode.id, follow_up=True)
     return [DueMeasure(code, titles.get(code, code), "follow_up", None)
             for code in baseline if code not in schedule["once"] and code not in followed]
+
+
+# ---- the same schedule in SQL, for the worklists: how many measures each episode has due ---------------
+
+def _in_baseline(code: str, schedule: dict) -> Any:
+    """SQL: the episode's body region asks for ``code`` in its baseline set."""
+    regions = [region for region in schedule["baseline"] if region != "default"]
+    asked = [EpisodeOfCare.body_region == region for region in regions if code in schedule["baseline"][region]]
+    if code in schedule["baseline"]["default"]:
+        asked.append(EpisodeOfCare.body_region.not_in(regions))
+    return or_(*asked) if asked else false()
+
+
+def _due_terms(code: str, schedule: dict) -> list[Any]:
+    """SQL, one boolean per reason ``due_measures`` could give for ``code``."""
+    now, terms = utcnow(), []
+    last = questionnaires.last_taken_sql(EpisodeOfCare.id, code)
+    if any(code in codes for codes in schedule["baseline"].values()):
+        remeasure = and_(EpisodeOfCare.status == "active", last.is_not(None), or_(
+            last <= now - timedelta(days=schedule["remeasure_days"]),
+            visits.visits_after(EpisodeOfCare.id, clinic_day_of(last)) >= schedule["remeasure_visits"]))
+        renewed = false() if code in schedule["once"] else remeasure
+        terms.append(and_(_in_baseline(code, schedule), or_(last.is_(None), renewed)))
+        if code not in schedule["once"]:
+            followed = questionnaires.last_taken_sql(EpisodeOfCare.id, code, follow_up=True)
+            follow_up_from = today() - timedelta(days=schedule["follow_up_days"])
+            terms.append(and_(_in_baseline(code, schedule), EpisodeOfCare.status == "discharged",
+                              EpisodeOfCare.discharge_date <= follow_up_from, followed.is_(None)))
+    if code in schedule["at_discharge"]:
+        closing = or_(EpisodeOfCare.status == "discharged", visits.has_discharge_visit(EpisodeOfCare.id))
+        terms.append(and_(closing, last.is_(None)))
+    return terms
+
+
+def due_count_sql() -> Any:
+    """SQL: the number of measures ``due_measures`` lists for the episode row, counted in the database."""
+    schedule = current_app.config["MEASURE_SCHEDULE"]
+    codes = dict.fromkeys([*(code for codes in schedule["baseline"].values() for code in codes),
+                           *schedule["at_discharge"]])
+    return sum((case((term, 1), else_=0) for code in codes for term in _due_terms(code, schedule)), literal(0))

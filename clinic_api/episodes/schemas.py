@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
@@ -87,6 +88,47 @@ class EpisodeOut(Schema):
                             metadata={"description": "Red flags raised by responses and not yet acknowledged."})
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class PatientSummary(Schema):
+    id = fields.UUID()
+    mrn = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+
+
+class WorklistRowOut(EpisodeOut):
+    """An episode on the worklist, with its patient and how many measures are due."""
+
+    patient = fields.Nested(PatientSummary)
+    measures_due = fields.Integer(metadata={"description": "The number of measures GET /episodes/{id}/due lists."})
+
+
+class StaffRef(fields.String):
+    """A staff member's id, or ``me`` for the caller."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "me":
+            return text
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            raise ValidationError("Not a valid id: a staff member's UUID, or me for yourself.") from None
+
+
+class WorklistQuery(PageArgs):
+    status = fields.String(validate=validate.OneOf(EPISODE_STATUSES))
+    therapist_id = StaffRef(metadata={"description": "The assigned therapist's id, or `me`: your caseload."})
+    body_region = fields.String(validate=validate.OneOf(BODY_REGIONS))
+    diagnosis_code = Text(max_length=8, metadata={"description": "An ICD-10-CM code or its start (M22 finds M22.2X2)."})
+    started_from = Day()
+    started_to = Day()
+    discharged_from = Day()
+    discharged_to = Day()
+    has_open_red_flags = fields.Boolean()
+    has_measures_due = fields.Boolean()
+    include_entered_in_error = fields.Boolean(load_default=False)
 
 
 class EpisodeQuery(PageArgs):

@@ -15,7 +15,7 @@ from types import EllipsisType
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from clinic_api.audit import service as audit
 from clinic_api.auth import service as auth
@@ -23,8 +23,9 @@ from clinic_api.auth.models import User
 from clinic_api.core import signals
 from clinic_api.core.access import THERAPIST
 from clinic_api.core.errors import Conflict, Forbidden, RuleViolation
-from clinic_api.core.pagination import Page
+from clinic_api.core.pagination import Page, paginate_rows
 from clinic_api.core.types import today, utcnow
+from clinic_api.episodes import schedule
 from clinic_api.extensions import db
 from clinic_api.patients import service as patients
 from clinic_api.patients.models import EpisodeOfCare, Patient
@@ -233,3 +234,63 @@ def acknowledge_red_flag(episode_id: uuid.UUID, flag: str, note: str, by: User) 
     episode = patients.lock_episode(episode_id)
     questionnaires.acknowledge_red_flags(episode, flag, note, by)
     return view(episode)
+
+
+# ---- the worklist across patients ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """An episode on a worklist: as the episode view shows it, with its patient and its measures due."""
+
+    episode: EpisodeOfCare
+    red_flags: Sequence[EpisodeRedFlag]
+    patient: Any
+    measures_due: int
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.episode, name)
+
+
+def _worklist_filters(query: Any, caller: User, filters: Mapping[str, Any]) -> Any:
+    """The worklist's filters, each in SQL; ``therapist_id="me"`` is the caller's caseload."""
+    therapist = caller.id if filters.get("therapist_id") == "me" else filters.get("therapist_id")
+    exact = {"status": EpisodeOfCare.status, "body_region": EpisodeOfCare.body_region,
+             "therapist_id": EpisodeOfCare.therapist_id}
+    values = {**filters, "therapist_id": therapist}
+    for name, column in exact.items():
+        if values.get(name) is not None:
+            query = query.where(column == values[name])
+    if filters.get("status") is None and not filters.get("include_entered_in_error"):
+        query = query.where(EpisodeOfCare.status != "entered_in_error")
+    if filters.get("diagnosis_code"):
+        prefix = patients.like_escape(filters["diagnosis_code"])
+        query = query.where(EpisodeOfCare.diagnosis_code.like(f"{prefix}%", escape="\\"))
+    for name, column in (("started", EpisodeOfCare.start_date), ("discharged", EpisodeOfCare.discharge_date)):
+        if filters.get(f"{name}_from") is not None:
+            query = query.where(column >= filters[f"{name}_from"])
+        if filters.get(f"{name}_to") is not None:
+            query = query.where(column <= filters[f"{name}_to"])
+    return query
+
+
+def worklist(caller: User, *, page: int, per_page: int, has_open_red_flags: bool | None = None,
+             has_measures_due: bool | None = None, **filters: Any) -> Page:
+    """Episodes across patients, open red flags first, then the latest started: a therapist's caseload
+    (``therapist_id="me"``), the front desk's pending intakes and measures due. Filtered and counted in
+    SQL: a page costs the same few statements whatever the number of episodes."""
+    flagged = questionnaires.has_open_red_flags_sql(EpisodeOfCare.id)
+    due = schedule.due_count_sql()
+    query = _worklist_filters(select(EpisodeOfCare, Patient, due.label("measures_due"))
+                              .join(Patient, Patient.id == EpisodeOfCare.patient_id), caller, filters)
+    if has_open_red_flags is not None:
+        query = query.where(flagged if has_open_red_flags else ~flagged)
+    if has_measures_due is not None:
+        query = query.where(due > 0 if has_measures_due else due == 0)
+    query = query.order_by(case((flagged, 0), else_=1), EpisodeOfCare.start_date.desc(),
+                           EpisodeOfCare.created_at.desc(), EpisodeOfCare.id)
+    found = paginate_rows(query, page, per_page)
+    flags = questionnaires.open_red_flags([row.EpisodeOfCare.id for row in found.items])
+    rows = [WorklistRow(row.EpisodeOfCare, flags[row.EpisodeOfCare.id], row.Patient, row.measures_due)
+            for row in found.items]
+    audit.record_reads("episode.list", "episode_of_care", [(row.id, row.patient_id) for row in rows])
+    return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)

@@ -31,7 +31,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
+    """Text to match literally in a LIKE pattern (escape character: backslash)."""
     return re.sub(r"([\\%_])", r"\\\1", text)
 
 
@@ -82,7 +83,7 @@ def _ensure_mrn_free(mrn: str, patient_id: uuid.UUID | None = None) -> None:
 def _ensure_not_a_duplicate(first_name: str, last_name: str, date_of_birth: date) -> None:
     """One person, one chart: the same folded name and date of birth (archived patients included) is a
     409 naming the records found, their read audited, unless the request confirms another person."""
-    name = _like_escape(fold(f"{first_name} {last_name}"))
+    name = like_escape(fold(f"{first_name} {last_name}"))
     found = list(db.session.scalars(select(Patient).where(Patient.date_of_birth == date_of_birth,
                                                           Patient.search_text.like(f"{name} %", escape="\\"))
                                     .order_by(Patient.created_at).limit(10)))
@@ -119,7 +120,7 @@ def search_patients(*, page: int, per_page: int, q: str | None = None, date_of_b
     if not include_archived:
         query = query.where(Patient.archived_at.is_(None))
     for word in fold(q or "").split():
-        query = query.where(Patient.search_text.like(f"%{_like_escape(word)}%", escape="\\"))
+        query = query.where(Patient.search_text.like(f"%{like_escape(word)}%", escape="\\"))
     if date_of_birth:
         query = query.where(Patient.date_of_birth == date_of_birth)
     return audit.audited_page(query, page=page, per_page=per_page, action="patient.list", resource_type="patient",

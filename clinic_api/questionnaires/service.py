@@ -244,6 +244,14 @@ def last_taken(episode_id: uuid.UUID, *, follow_up: bool = False) -> dict[str, d
         .group_by(QuestionnaireResponse.questionnaire_code)).all())
 
 
+def last_taken_sql(episode_id: Any, code: str, *, follow_up: bool = False) -> Any:
+    """SQL for the measure schedule: when ``code`` was last answered in the episode (as ``last_taken``)."""
+    return (select(func.max(QuestionnaireResponse.taken_at))
+            .where(QuestionnaireResponse.episode_id == episode_id, QuestionnaireResponse.questionnaire_code == code,
+                   QuestionnaireResponse.replaced_at.is_(None), QuestionnaireResponse.follow_up.is_(follow_up))
+            .scalar_subquery())
+
+
 def response_days(episode_id: uuid.UUID) -> list[date]:
     """The clinic dates of the episode's first and last in-care response (none if it has none):
     post-discharge follow-ups never bound the episode's dates."""
@@ -265,6 +273,12 @@ def list_red_flags(episode: EpisodeOfCare, *, page: int, per_page: int, state: s
         query = query.where(EpisodeRedFlag.acknowledged_at.is_not(None))
     return audit.audited_page(query, page=page, per_page=per_page, action="red_flag.read",
                               resource_type="red_flag", patient_of=lambda _flag: episode.patient_id)
+
+
+def has_open_red_flags_sql(episode_id: Any) -> Any:
+    """SQL for the worklists: whether a flag of the episode awaits review."""
+    return (select(EpisodeRedFlag.id).where(EpisodeRedFlag.episode_id == episode_id,
+                                            EpisodeRedFlag.acknowledged_at.is_(None)).exists())
 
 
 def open_red_flags(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[EpisodeRedFlag]]:

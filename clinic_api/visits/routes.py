@@ -93,13 +93,21 @@ class VisitItem(MethodView):
 @blp.etag
 @blp.roles(THERAPIST)
 @blp.response(200, VisitOut)
-@blp.alt_response(409, schema=ProblemSchema, description="Already signed.")
+@blp.alt_response(409, schema=ProblemSchema, description="Already signed, voided, or an initial evaluation while "
+                                                        "red flags of the episode await review (listed in "
+                                                        "`open_red_flags`).")
 def sign_visit(visit_id: uuid.UUID):
-    """Sign a draft visit (its author only): from now on it never changes"""
+    """Sign a draft visit (its author only): from now on it never changes
+
+    All four SOAP parts are needed (422 naming the missing ones). A red flag asks for clinician review before
+    treatment: the initial evaluation is not signed while a flag raised by the episode's responses is open
+    (409 listing them); acknowledging each, with what was done, unblocks it. Corrections after signing are
+    addenda."""
     return service.sign_visit(service.lock_visit(visit_id), current_user())
 
 
 @blp.route("/visits/<uuid:visit_id>/void", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(ReasonIn)
 @blp.response(200, VisitOut)
@@ -118,6 +126,7 @@ def void_visit(fields, visit_id: uuid.UUID):
 
 
 @blp.route("/visits/<uuid:visit_id>/entered-in-error", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST, ADMIN)
 @blp.arguments(ReasonIn)
 @blp.response_by_role(200, {THERAPIST: VisitOut, ADMIN: VisitAppointmentOut})
@@ -209,6 +218,7 @@ def pain_score(score_id: uuid.UUID):
 
 
 @blp.route("/pain-scores/<uuid:score_id>/entered-in-error", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(ReasonIn)
 @blp.response(200, PainScoreOut)
@@ -265,6 +275,7 @@ def run(run_id: uuid.UUID):
 
 
 @blp.route("/runs/<uuid:run_id>/entered-in-error", methods=["POST"])
+@blp.etag
 @blp.roles(THERAPIST)
 @blp.arguments(ReasonIn)
 @blp.response(200, RunOut)

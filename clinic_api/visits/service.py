@@ -217,12 +217,26 @@ def update_visit(visit: Visit, changes: Mapping[str, Any], user: User) -> Visit:
     return visit
 
 
+def _ensure_flags_reviewed(visit: Visit) -> None:
+    """A red flag asks for clinician review before treatment: the initial evaluation, which starts the
+    treatment, is not signed while a flag of the episode is open; its acknowledgement unblocks it."""
+    if visit.visit_type != "initial_evaluation":
+        return
+    flags = questionnaires.open_red_flags([visit.episode_id])[visit.episode_id]
+    if flags:
+        raise Conflict(f"{len(flags)} red flag(s) of the episode await review: acknowledge each (POST "
+                       "/episodes/{id}/red-flags/{flag}/acknowledge, with what was done) before signing the "
+                       "initial evaluation.", extensions={"open_red_flags": [
+                           {"id": str(flag.id), "code": flag.code, "title": flag.title} for flag in flags]})
+
+
 def sign_visit(visit: Visit, user: User) -> Visit:
     _ensure_author_of_draft(visit, user, "sign")
     missing = {name: ["A signed note needs all four SOAP parts."] for name in SOAP_FIELDS
                if not (getattr(visit, name) or "").strip()}
     if missing:
         raise RuleViolation.many(missing)
+    _ensure_flags_reviewed(visit)
     visit.status, visit.signed_by, visit.signed_at = "signed", user.id, utcnow()
     audit.record("visit.sign", "visit", visit.id, patient_id=episode_patient_id(visit.episode_id))
     signals.visit_signed.send(visit, episode_id=visit.episode_id)
@@ -329,6 +343,18 @@ def reassign_draft(visit: Visit, *, therapist_id: uuid.UUID) -> Visit:
     signals.visit_reassigned.send(visit, episode_id=visit.episode_id, previous_therapist_id=previous)
     db.session.flush()
     return db.session.scalars(_drafts().where(Visit.id == visit.id)).one()
+
+
+def visits_after(episode_id: Any, day: Any) -> Any:
+    """SQL for the measure schedule: how many visits of the episode that count fall after ``day``."""
+    return (select(func.count(Visit.id)).where(Visit.episode_id == episode_id, Visit.counts, Visit.visit_date > day)
+            .scalar_subquery())
+
+
+def has_discharge_visit(episode_id: Any) -> Any:
+    """SQL for the measure schedule: whether a discharge visit that counts is logged in the episode."""
+    return (select(Visit.id).where(Visit.episode_id == episode_id, Visit.counts, Visit.visit_type == "discharge")
+            .exists())
 
 
 def visit_dates(episode_id: uuid.UUID) -> tuple[list[date], bool]:
