@@ -32,12 +32,12 @@ from clinic_api.patients.service import (
 )
 from clinic_api.questionnaires import service as questionnaires
 from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, EnteredInError, Goal, PainScore, RunLog, Visit
+from clinic_api.visits.running import is_return_week, week_judgement, weeks_since_start  # the pure week rule
 
 R = TypeVar("R", PainScore, RunLog, Goal)
 M = TypeVar("M", PainScore, RunLog)
 CLOCK_SKEW = timedelta(minutes=5)
 SOAP_FIELDS = ("subjective", "objective", "assessment", "plan")
-PAIN_FREE_MAX = 2
 # Measures a goal's target may name besides questionnaire codes.
 RUN_MEASURES = ("weekly_distance_km", "longest_run_km", "run_pain_max")
 PAIN_MEASURES = tuple(f"pain_{context}" for context in PAIN_CONTEXTS)
@@ -518,25 +518,6 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value or 0))
 
 
-def week_judgement(distance: Decimal, runs: int, max_pain: int | None, *, all_rated: bool,
-                   pre_injury: Decimal | None) -> dict[str, Any]:
-    """How a week of running compares with the runner's usual week: share of it, reached, pain-free.
-
-    Pain-free means every run's pain, during and after, was rated at most 2/10: a week with an unrated
-    run is not known to be pain-free (null), and a week without runs is neither."""
-    if not runs:
-        pain_free = None
-    elif max_pain is not None and max_pain > PAIN_FREE_MAX:
-        pain_free = False
-    else:
-        pain_free = True if all_rated else None
-    if not pre_injury:
-        return {"percent_of_pre_injury": None, "at_pre_injury_distance": None, "pain_free": pain_free}
-    percent = (distance * 100 / pre_injury).quantize(Decimal("0.1"))
-    return {"percent_of_pre_injury": percent, "at_pre_injury_distance": distance >= pre_injury,
-            "pain_free": pain_free}
-
-
 def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
     """Monday-to-Sunday totals, summed in SQL, with the gaps filled so a chart has every week."""
     week = week_start(RunLog.run_date).label("week")
@@ -563,9 +544,9 @@ def weekly_runs(episode: EpisodeOfCare) -> dict[str, Any]:
             weeks.append({"week_start": monday, "week_end": monday + timedelta(days=6), "runs": runs,
                           "distance_km": distance, "duration_min": _decimal(duration).quantize(Decimal("0.1")),
                           "longest_run_km": longest, "max_pain": max_pain, **judgement})
-            if return_to_run is None and judgement["at_pre_injury_distance"] and judgement["pain_free"]:
-                start_monday = episode.start_date - timedelta(days=episode.start_date.weekday())
-                return_to_run = {"week_start": monday, "weeks_since_start": (monday - start_monday).days // 7}
+            if return_to_run is None and is_return_week(judgement):
+                return_to_run = {"week_start": monday,
+                                 "weeks_since_start": weeks_since_start(monday, episode.start_date)}
             monday += timedelta(days=7)
     return {"episode_id": episode.id, "pre_injury_weekly_km": pre_injury, "weeks": weeks,
             "return_to_run": return_to_run}

@@ -9,11 +9,10 @@ cannot (references between items, conditions and rules, the reachable range), an
 
 Modules, by concern: :mod:`.numbers` (exact arithmetic, half-up rounding), :mod:`.conditions` (the
 condition language), :mod:`.items` (one class per item type), :mod:`.methods` (one class per scoring
-method), :mod:`.definitions` (checks across a definition), :mod:`.responses` (answers and scores),
-:mod:`.change` (change and MCID, for the outcome layer).
+method), :mod:`.definitions` (checks across a definition), :mod:`.responses` (answers and scores).
+Change from baseline and the MCID belong to the outcome layer (``clinic_api.outcomes.arithmetic``).
 """
 
-from clinic_api.questionnaires.engine.change import improvement, mcid_reached
 from clinic_api.questionnaires.engine.conditions import (
     COMPARISONS,
     CONTEXT_KEYS,
@@ -49,8 +48,6 @@ __all__ = [
     "ScoreResult",
     "ScoringMethod",
     "evaluate_condition",
-    "improvement",
-    "mcid_reached",
     "score_response",
     "validate_definition",
 ]

@@ -1,4 +1,4 @@
-"""Change from baseline and the MCID (pure logic: no app)."""
+"""Change between two scores and the MCID (pure logic: no app), moved from the questionnaire engine."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from clinic_api.questionnaires.engine import improvement, mcid_reached
+from clinic_api.outcomes.arithmetic import improvement, mcid_reached
 from tests.questionnaires.instruments import BUILTINS
 
 
