@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -146,6 +147,19 @@ def phone_field(**kwargs: Any) -> Text:
         if not PHONE_RE.match(value) or sum(ch.isdigit() for ch in value) < 6:
             raise ma.ValidationError("Not a valid phone number (digits, spaces, + ( ) - . /).")
     return Text(max_length=24, validate=[has_digits], **kwargs)
+
+
+class StaffRef(fields.String):
+    """A staff member's id, or ``me`` for the caller."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "me":
+            return text
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            raise ma.ValidationError("Not a valid id: a staff member's UUID, or me for yourself.") from None
 
 
 class ProblemSchema(Schema):

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
 
-from clinic_api.core.schemas import Day, PageArgs, PatchSchema, Schema, Text, not_in_future
+from clinic_api.core.schemas import Day, PageArgs, PatchSchema, Schema, StaffRef, Text, not_in_future
 from clinic_api.core.types import today
 from clinic_api.patients.models import BODY_REGIONS, DISCHARGE_REASONS, EPISODE_STATUSES, SIDES
+from clinic_api.patients.schemas import PatientSummary
 from clinic_api.questionnaires.schemas import RedFlagOut
 from clinic_api.visits.models import GOAL_STATUSES
 
@@ -90,31 +90,11 @@ class EpisodeOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class PatientSummary(Schema):
-    id = fields.UUID()
-    mrn = fields.String()
-    first_name = fields.String()
-    last_name = fields.String()
-
-
 class WorklistRowOut(EpisodeOut):
     """An episode on the worklist, with its patient and how many measures are due."""
 
     patient = fields.Nested(PatientSummary)
     measures_due = fields.Integer(metadata={"description": "The number of measures GET /episodes/{id}/due lists."})
-
-
-class StaffRef(fields.String):
-    """A staff member's id, or ``me`` for the caller."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if text == "me":
-            return text
-        try:
-            return uuid.UUID(text)
-        except ValueError:
-            raise ValidationError("Not a valid id: a staff member's UUID, or me for yourself.") from None
 
 
 class WorklistQuery(PageArgs):

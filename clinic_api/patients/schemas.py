@@ -86,6 +86,15 @@ class PatientOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class PatientSummary(Schema):
+    """Who a worklist row is about: enough to call the patient in, nothing clinical."""
+
+    id = fields.UUID()
+    mrn = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+
+
 class PatientQuery(PageArgs):
     q = Text(max_length=100, metadata={"description": "Words matched against name and MRN, any case."})
     date_of_birth = Day()

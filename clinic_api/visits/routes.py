@@ -12,6 +12,7 @@ from clinic_api.visits import service
 from clinic_api.visits.schemas import (
     AddendumIn,
     AddendumOut,
+    AppointmentRowOut,
     DraftOut,
     DraftQuery,
     GoalIn,
@@ -30,6 +31,8 @@ from clinic_api.visits.schemas import (
     VisitOut,
     VisitPatch,
     VisitQuery,
+    VisitRowOut,
+    VisitWorklistQuery,
     WeeklyOut,
 )
 
@@ -46,6 +49,21 @@ VISIT_PAGE_BY_ROLE = {role: page_of(schema) for role, schema in VISIT_BY_ROLE.it
 
 def _with_notes() -> bool:
     return current_user().role == THERAPIST
+
+
+@blp.route("/visits")
+@blp.roles(*PATIENT_ROLES)
+@blp.arguments(VisitWorklistQuery, location="query")
+@blp.response_by_role(200, {THERAPIST: page_of(VisitRowOut), FRONT_DESK: page_of(AppointmentRowOut)})
+def visits_across_episodes(args):
+    """Visits across episodes, in date order, each with its patient
+
+    Filters: `visit_date` (one day), `from`/`to` (inclusive days), `therapist_id` (`me` for your own),
+    `status`, `visit_type`; voided drafts and notes marked entered in error only with
+    `include_entered_in_error=true`. `status=draft&therapist_id=me` is a therapist's unsigned notes;
+    `visit_date=<today>` the day's visits. The front desk sees them at the appointment level (date, type,
+    author, status, the patient), never a clinical field."""
+    return service.list_visits_across(current_user(), with_notes=_with_notes(), **args)
 
 
 @blp.route("/episodes/<uuid:episode_id>/visits")

@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from clinic_api.core.schemas import Day, Instant, PageArgs, PatchSchema, Schema, Text
+from clinic_api.core.schemas import Day, Instant, PageArgs, PatchSchema, Schema, StaffRef, Text
+from clinic_api.patients.schemas import PatientSummary
 from clinic_api.visits.models import (
     GOAL_STATUSES,
     NOTE_MAX,
@@ -341,3 +342,25 @@ class GoalOut(Schema):
 
 class GoalQuery(PageArgs):
     status = fields.String(validate=validate.OneOf(GOAL_STATUSES))
+
+
+class VisitWorklistQuery(VisitQuery):
+    visit_date = Day(metadata={"description": "Visits of this day (e.g. today's)."})
+    since = Day(data_key="from", metadata={"description": "Visits on or after this day."})
+    until = Day(data_key="to", metadata={"description": "Visits on or before this day."})
+    therapist_id = StaffRef(metadata={"description": "The author's id, or `me`: with status=draft, your "
+                                                     "unsigned notes."})
+
+    validate_range = validates_schema(_ordered_range)
+
+
+class VisitRowOut(VisitOut):
+    """A visit on the worklist with its patient (a therapist's view)."""
+
+    patient = fields.Nested(PatientSummary)
+
+
+class AppointmentRowOut(VisitAppointmentOut):
+    """A visit on the worklist with its patient, at the appointment level (the front desk's view)."""
+
+    patient = fields.Nested(PatientSummary)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from clinic_api.core import signals
 from clinic_api.core.access import ADMIN
 from clinic_api.core.errors import Conflict, Forbidden, RuleViolation
 from clinic_api.core.lookup import get_or_404
-from clinic_api.core.pagination import Page
+from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.sql import week_start
 from clinic_api.core.types import clinic_date, clinic_zone, today, utcnow
 from clinic_api.extensions import db
@@ -29,6 +30,7 @@ from clinic_api.patients.service import (
     episode_patient_id,
     get_episode,
     lock_entry,
+    patients_of_episodes,
 )
 from clinic_api.questionnaires import service as questionnaires
 from clinic_api.visits.models import PAIN_CONTEXTS, Addendum, EnteredInError, Goal, PainScore, RunLog, Visit
@@ -96,15 +98,54 @@ def list_visits(episode: EpisodeOfCare, *, page: int, per_page: int, with_notes:
                 visit_type: str | None = None, include_entered_in_error: bool = False) -> Page:
     """The episode's visits that count (drafts, and signed notes not marked entered in error), unless
     ``include_entered_in_error`` (or ``status`` voided) asks for the others too."""
-    query = select(Visit).where(Visit.episode_id == episode.id).order_by(Visit.visit_date, Visit.created_at)
+    query = _visits_query(select(Visit).where(Visit.episode_id == episode.id), status, visit_type,
+                          include_entered_in_error).order_by(Visit.visit_date, Visit.created_at)
+    return audit.audited_page(query, page=page, per_page=per_page, action=_visit_read_action(with_notes),
+                              resource_type="visit", patient_of=_patient_of(episode))
+
+
+def _visits_query(query: Any, status: str | None, visit_type: str | None, include_entered_in_error: bool) -> Any:
     if status:
         query = query.where(Visit.status == status)
     if not include_entered_in_error and status != "voided":
         query = query.where(Visit.counts)
     if visit_type:
         query = query.where(Visit.visit_type == visit_type)
-    return audit.audited_page(query, page=page, per_page=per_page, action=_visit_read_action(with_notes),
-                              resource_type="visit", patient_of=_patient_of(episode))
+    return query
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """A visit on the worklist, with its patient."""
+
+    visit: Visit
+    patient: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.visit, name)
+
+
+def list_visits_across(caller: User, *, page: int, per_page: int, with_notes: bool, status: str | None = None,
+                       visit_type: str | None = None, include_entered_in_error: bool = False,
+                       visit_date: date | None = None, since: date | None = None, until: date | None = None,
+                       therapist_id: Any = None) -> Page:
+    """Visits across episodes, by day and author (``therapist_id="me"``: the caller's), in date order:
+    with ``status=draft`` a therapist's unsigned notes; each with its patient (one query for the page)."""
+    query = _visits_query(select(Visit), status, visit_type, include_entered_in_error)
+    author = caller.id if therapist_id == "me" else therapist_id
+    if visit_date is not None:
+        query = query.where(Visit.visit_date == visit_date)
+    if since is not None:
+        query = query.where(Visit.visit_date >= since)
+    if until is not None:
+        query = query.where(Visit.visit_date <= until)
+    if author is not None:
+        query = query.where(Visit.therapist_id == author)
+    found = paginate(query.order_by(Visit.visit_date, Visit.created_at, Visit.id), page, per_page)
+    patients = patients_of_episodes({visit.episode_id for visit in found.items})
+    rows = [VisitRow(visit, patients[visit.episode_id]) for visit in found.items]
+    audit.record_reads(_visit_read_action(with_notes), "visit", [(row.id, row.patient.id) for row in rows])
+    return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)
 
 
 def _check_visit_date(episode: EpisodeOfCare, visit_date: date) -> None:
