@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from clinic_api.audit.actions import ACTIONS
 from clinic_api.audit.models import OUTCOMES
-from clinic_api.core.schemas import Instant, PageArgs, Schema, Text
+from clinic_api.core.schemas import Instant, PageArgs, Schema
 
 
 class AuditEventOut(Schema):
@@ -23,7 +24,8 @@ class AuditEventOut(Schema):
 class AuditQuery(PageArgs):
     user_id = fields.UUID()
     patient_id = fields.UUID()
-    action = Text(max_length=60, metadata={"description": "Exact action, e.g. patient.read"})
+    action = fields.String(validate=validate.OneOf(ACTIONS), metadata={"description": "Exact action, e.g. "
+                                                                                    "patient.read"})
     outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     from_ = Instant(data_key="from", metadata={"description": "Inclusive, ISO 8601 with offset."})
     to = Instant(metadata={"description": "Exclusive, ISO 8601 with offset."})

@@ -9,6 +9,7 @@ from typing import Any
 from flask import g, has_request_context, request
 from sqlalchemy import Select, insert, select
 
+from clinic_api.audit.actions import ensure_known
 from clinic_api.audit.models import AuditEvent
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import utcnow
@@ -26,6 +27,7 @@ def _context() -> dict[str, Any]:
 def record(action: str, resource_type: str, resource_id: object = None, *, patient_id: uuid.UUID | None = None,
            outcome: str = "success", details: dict[str, Any] | None = None,
            user_id: uuid.UUID | None = None) -> None:
+    ensure_known(action)
     context = _context()
     if user_id is not None:
         context["user_id"] = user_id
@@ -38,6 +40,7 @@ def record(action: str, resource_type: str, resource_id: object = None, *, patie
 
 def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, uuid.UUID | None]]) -> None:
     """One event per object shown, in one INSERT: a list view is as traceable as a single read."""
+    ensure_known(action)
     context = _context()
     now = utcnow()
     rows = [{"id": uuid.uuid4(), "occurred_at": now, "action": action, "resource_type": resource_type,

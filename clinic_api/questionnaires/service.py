@@ -187,6 +187,9 @@ def list_responses(episode: EpisodeOfCare, *, page: int, per_page: int, question
     query = (select(QuestionnaireResponse).where(QuestionnaireResponse.episode_id == episode.id)
              .order_by(QuestionnaireResponse.taken_at.desc(), QuestionnaireResponse.created_at.desc()))
     if questionnaire:
+        if not is_questionnaire_code(questionnaire):
+            known = db.session.scalars(select(Questionnaire.code).distinct().order_by(Questionnaire.code)).all()
+            raise RuleViolation("questionnaire", "Unknown questionnaire; known: " + ", ".join(known) + ".")
         query = query.where(QuestionnaireResponse.questionnaire_code == questionnaire)
     if not include_replaced:
         query = query.where(QuestionnaireResponse.replaced_at.is_(None))

@@ -44,3 +44,11 @@ def test_a_possible_duplicate_patient_names_the_existing_record(as_front_desk, c
     assert [event["patient_id"] for event in shown["items"]] == [existing["id"]]
     confirmed = as_front_desk.post(f"{API}/patients", json={**MADDIE, "confirm_new": True})
     assert confirmed.status_code == 201, confirmed.get_json()
+
+
+def test_an_unknown_filter_value_names_the_known_ones(as_admin, as_therapist, episode):
+    body = assert_problem(as_admin.get(f"{API}/audit-events", query_string={"action": "bogus"}), 422, "action")
+    assert "patient.read" in body["errors"]["action"][0]
+    body = assert_problem(as_therapist.get(f"{API}/episodes/{episode['id']}/responses",
+                                           query_string={"questionnaire": "kujalaa"}), 422, "questionnaire")
+    assert "kujala" in body["errors"]["questionnaire"][0]
