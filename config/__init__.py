@@ -57,9 +57,21 @@ class Base:
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
     API_SPEC_OPTIONS = {
-        "info": {"description": "Intake questionnaires, visit notes and pain scores over time, for an "
-                                "outpatient physical therapy clinic for runners. Errors are RFC 9457 problem "
-                                "details (application/problem+json)."},
+        "info": {"description": (
+            "Intake questionnaires, visit notes and pain scores over time, for an outpatient physical therapy "
+            "clinic for runners.\n\n"
+            "**Logging in.** `POST /api/v1/auth/login` with `{\"email\", \"password\"}` answers an "
+            "`access_token`. Press **Authorize** above and paste it (without `Bearer`): every call from this "
+            "page then sends `Authorization: Bearer <token>`. A token lasts 12 hours and ends after 30 minutes "
+            "without a call; `POST /api/v1/auth/logout` ends it at once.\n\n"
+            "**Roles.** `front_desk`: patients, pending episodes for the intake, questionnaire responses, "
+            "worklists at the appointment level. `therapist`: the clinical record (episodes, visit notes, pain "
+            "scores, runs, goals, outcomes). `admin`: staff accounts, questionnaire definitions, the audit trail "
+            "(no patient records). Each operation lists its roles in `x-roles`; another role gets 403.\n\n"
+            "**Conventions.** Errors are RFC 9457 problem details (`application/problem+json`) with per-field "
+            "messages in `errors`. A change needs `If-Match` with the ETag of a GET (428 without, 412 when "
+            "stale). A POST may carry `Idempotency-Key` to be retried safely. A write's checks answer in this "
+            "order: 401, 403, 422 (the body's form), 404, 428/412, then 409/422 (the rules).")},
         "security": [{"bearerAuth": []}],
         "components": {"securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",

@@ -153,6 +153,12 @@ def acknowledge_red_flag(fields, episode_id: uuid.UUID, flag: str):
 @blp.roles(*PATIENT_ROLES)
 @blp.response(200, DueOut)
 def due(episode_id: uuid.UUID):
-    """The measures due now for this episode"""
+    """The measures due now for this episode
+
+    The body region's baseline set (the knee: runner intake, NPRS, Kujala, LEFS; elsewhere the running-injury
+    intake, NPRS, LEFS, PSFS) until taken; then each again every REMEASURE_DAYS (14) days or REMEASURE_VISITS
+    (4) visits since it was last taken, whichever comes first (the intakes are asked once); GROC once a
+    discharge visit is logged; and the baseline set as a follow-up FOLLOW_UP_DAYS (90) after discharge.
+    Reading it is audited."""
     episode = patients.get_episode(episode_id)
     return {"episode_id": episode.id, "as_of": utcnow(), "items": schedule.due_measures(episode)}

@@ -80,7 +80,16 @@ class EpisodeResponses(MethodView):
     @blp.created(ResponseOut, "questionnaires.response", response_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description="The corrected response was already corrected.")
     def post(self, fields, episode_id: uuid.UUID):
-        """Record a questionnaire response: validated, scored, red flags raised on the episode"""
+        """Record a questionnaire response: validated, scored, red flags raised on the episode
+
+        Front desk and therapists, on a pending or active episode (the intake before the evaluation, the
+        re-measures), or after discharge as a follow-up (`follow_up: true`, within FOLLOW_UP_WINDOW_DAYS of
+        the discharge). Each answer is checked against the definition: an unknown item or option, a value out
+        of range or a missing required item is a 422 naming `answers.<item>`, together with any fault of
+        `taken_at` (not in the future, within the episode's dates). Answers that raise a red flag put it on the
+        episode until a therapist acknowledges it; the initial evaluation is not signed before. A correction
+        is a new response with `replaces` (the old one is kept, marked replaced, out of outcomes); it keeps the
+        replaced response's `taken_at` unless one is given."""
         return service.record_response(patients.lock_episode(episode_id), current_user(), **fields)
 
 

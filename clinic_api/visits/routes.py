@@ -83,7 +83,11 @@ class EpisodeVisits(MethodView):
     @blp.created(VisitOut, "visits.VisitItem", visit_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED + " Or a second initial evaluation.")
     def post(self, fields, episode_id: uuid.UUID):
-        """Log a visit as a draft SOAP note, with the pain scores taken at it"""
+        """Log a visit as a draft SOAP note, with the pain scores taken at it
+
+        Therapists, on an active episode. The first visit is the initial evaluation, and an episode has one;
+        dates fall within the episode (at most a day ahead). The author signs it when all four SOAP parts are
+        written; a signed note never changes (addenda correct it)."""
         return service.create_visit(lock_episode(episode_id), current_user(), **fields)
 
 
@@ -322,7 +326,12 @@ class EpisodeGoals(MethodView):
     @blp.created(GoalOut, "visits.GoalItem", goal_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description=DISCHARGED)
     def post(self, fields, episode_id: uuid.UUID):
-        """Set a functional goal, optionally with a measurable target"""
+        """Set a functional goal, optionally with a measurable target
+
+        A target names a measure and a value: a questionnaire code (`kujala`, `lefs`, `nprs`, ...),
+        `weekly_distance_km`, `longest_run_km`, `run_pain_max`, or `pain_<context>` (`pain_stairs_down`, ...).
+        Dates fall within the episode; the status defaults to active. A discharge gives every active goal its
+        final status."""
         return service.create_goal(lock_episode(episode_id), current_user(), **fields)
 
 
