@@ -163,13 +163,6 @@ class VisitQuery(PageArgs):
     include_entered_in_error = include_entered_in_error("voided drafts and signed notes marked entered in error")
 
 
-class DraftPatientOut(Schema):
-    id = fields.UUID()
-    mrn = fields.String()
-    first_name = fields.String()
-    last_name = fields.String()
-
-
 class DraftOut(Schema):
     """An unsigned note as an admin sees it to hand it over: who wrote it, for whom, never what it says."""
 
@@ -178,7 +171,7 @@ class DraftOut(Schema):
     visit_type = fields.String(metadata={"enum": list(VISIT_TYPES)})
     therapist_id = fields.UUID(metadata={"description": "The author of the draft."})
     episode_id = fields.UUID()
-    patient = fields.Nested(DraftPatientOut, attribute="episode.patient")
+    patient = fields.Nested(PatientSummary, attribute="episode.patient")
 
 
 class DraftQuery(PageArgs):
