@@ -11,11 +11,14 @@ plan=…)``.
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from clinic_api.auth import service as auth_service
 from clinic_api.auth.models import User
+from clinic_api.extensions import db
+from clinic_api.patients.models import EpisodeOfCare, Patient
 
 API = "/api/v1"
 AUDIT = f"{API}/audit-events"
@@ -47,6 +50,8 @@ MADDIE = {"first_name": "Maddie", "last_name": "Runner", "date_of_birth": "1994-
 KNEE_EPISODE = {"body_region": "knee", "side": "left", "diagnosis_code": "M22.2X2",
                 "diagnosis_text": "Patellofemoral pain syndrome, left knee", "onset_date": "2026-08-10",
                 "referral_source": "Sports physician", "start_date": "2026-09-01"}
+# The body of POST /episodes/{id}/discharge: the knee episode discharged a month after it started.
+DISCHARGE = {"discharge_date": "2026-10-01", "reason": "goals_met"}
 
 # ---- visits, pain scores, runs, goals ----------------------------------------------------------------
 
@@ -167,6 +172,11 @@ def listed(client: Any, url: str, **query: Any) -> list[dict[str, Any]]:
     return read(client, url, per_page=100, **query)["items"]
 
 
+def listed_ids(client: Any, url: str, **query: Any) -> list[str]:
+    """The ids of the items of a list endpoint (100 to the page), in its order, read as ``client``."""
+    return [item["id"] for item in listed(client, url, **query)]
+
+
 def assert_problem(response: Any, status: int, error_key: str | None = None) -> dict[str, Any]:
     """The answer is problem details of this status; with ``error_key``, naming exactly that field."""
     assert response.status_code == status, (response.status_code, response.get_json())
@@ -250,6 +260,43 @@ def post_run(client: Any, episode_id: str, **fields: Any) -> dict[str, Any]:
 
 def post_goal(client: Any, episode_id: str, **fields: Any) -> dict[str, Any]:
     return created(client.post(f"{API}/episodes/{episode_id}/goals", json=without({**GOAL, **fields})))
+
+
+# ---- corrections -------------------------------------------------------------------------------------
+# Nothing clinical is deleted: a run, a pain score, a signed note or an episode is marked entered in error, a
+# draft is voided, each with a reason that is kept exactly as given (hence the spaces and the line break).
+
+WRONG_CHART = {"reason": "  Logged in the wrong patient's chart;\nthe right one has it.  "}
+VOID = {"reason": "  Duplicate of the visit logged\nby the front desk's tablet.  "}
+
+
+def mark_entered_in_error(client: Any, url: str, **body: Any) -> dict[str, Any]:
+    """POST ``{url}/entered-in-error`` (the URL of a run, pain score, visit or episode) as ``client``, with
+    WRONG_CHART unless changed (``reason=…``); it must answer 200; the marked record."""
+    return created(client.post(f"{url}/entered-in-error", json={**WRONG_CHART, **body}), 200)
+
+
+def void_visit(client: Any, visit_id: str, **body: Any) -> dict[str, Any]:
+    """The draft voided as ``client`` (its author), with VOID unless changed; it must answer 200; the voided
+    visit."""
+    return created(client.post(f"{visit_url(visit_id)}/void", json={**VOID, **body}), 200)
+
+
+# ---- records stored without the API -----------------------------------------------------------------
+
+def stored_episode() -> EpisodeOfCare:
+    """An active knee episode of a new patient, added to the database of the current app context without the
+    API (uncommitted): for migration tests, whose database may stand at any revision since 0005 (the
+    patients' and episodes' columns are still those of 0005)."""
+    patient = Patient(mrn=f"C{uuid.uuid4().int % 10**7:07d}", first_name="Ada", last_name="Old",
+                      search_text="ada old", date_of_birth=date(1990, 1, 1), sex="female")
+    db.session.add(patient)
+    db.session.flush()
+    episode = EpisodeOfCare(patient_id=patient.id, body_region="knee", side="left", diagnosis_code="M22.2",
+                            diagnosis_text="PFP", start_date=date(2026, 9, 1), status="active")
+    db.session.add(episode)
+    db.session.flush()
+    return episode
 
 
 # ---- races -------------------------------------------------------------------------------------------
