@@ -103,11 +103,13 @@ def _register_blueprints(api: Any) -> None:
     from clinic_api.auth.routes import blp as auth_blp
     from clinic_api.episodes.routes import blp as episodes_blp
     from clinic_api.health.routes import blp as health_blp
+    from clinic_api.outcomes.routes import blp as outcomes_blp
     from clinic_api.patients.routes import blp as patients_blp
     from clinic_api.questionnaires.routes import blp as questionnaires_blp
     from clinic_api.visits.routes import blp as visits_blp
 
-    for blueprint in (health_blp, auth_blp, patients_blp, episodes_blp, questionnaires_blp, visits_blp, audit_blp):
+    for blueprint in (health_blp, auth_blp, patients_blp, episodes_blp, questionnaires_blp, visits_blp, outcomes_blp,
+                      audit_blp):
         api.register_blueprint(blueprint)
 
 

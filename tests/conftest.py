@@ -2,7 +2,8 @@
 transaction per test rolled back afterwards, staff of each role, clients that call the HTTP API (the role
 fixtures as_front_desk, as_therapist, as_other_therapist, as_admin, anonymous), factory fixtures that post
 records as the right role (create_patient, create_episode, create_visit, create_signed_visit, create_response,
-create_pain_score, create_run, create_goal), and count_queries. Payloads and helpers: tests/factories.py.
+create_pain_score, create_run, create_goal), count_queries, and conforms (an answer checked against the OpenAPI
+document). Payloads and helpers: tests/factories.py.
 
 The tests ignore the developer's environment: the variables the settings read (``config.load``) are cleared
 here, when pytest imports this file and before any app is made. ``TEST_DATABASE_URL`` stays: only the tests
@@ -20,6 +21,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask_sqlalchemy.session import _app_ctx_id
+from openapi_schema_validator import OAS30Validator
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -328,6 +330,24 @@ def count_queries(app: Flask, db_session: None):
         finally:
             event.remove(engine, "before_cursor_execute", counter)
     return counting
+
+
+@pytest.fixture
+def conforms(anonymous):
+    """``conforms(answer, path, method)``: the answer is valid against the schema the served OpenAPI document gives
+    for that operation and status (what a client generated from the document accepts)."""
+    spec = anonymous.get("/openapi.json").get_json()
+
+    def check(answer: Any, path: str, method: str) -> None:
+        responses = spec["paths"][path][method]["responses"]
+        documented = responses.get(str(answer.status_code)) or responses["default"]
+        if "$ref" in documented:
+            documented = spec["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
+        schema = documented["content"][answer.content_type]["schema"]
+        # The operation's schema, with the document's components beside it for its $refs to resolve.
+        OAS30Validator({**schema, "components": spec["components"]}).validate(answer.get_json())
+
+    return check
 
 
 @pytest.fixture(scope="module")

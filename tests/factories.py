@@ -106,6 +106,18 @@ def intake(taken_at: str = "2026-09-01T09:00:00+00:00", **answers: Any) -> dict[
             "source": "patient"}
 
 
+# Kujala (Anterior Knee Pain Scale) answers scoring 56 and 88 of 100 (each option's points in the definition).
+KUJALA_56 = {"limp": "slight_or_periodical", "support": "full_support_without_pain", "walking": "more_than_2_km",
+             "stairs": "pain_descending_and_ascending", "squatting": "painful_each_time", "running": "severe_pain",
+             "jumping": "constant_pain", "prolonged_sitting": "constant_pain", "pain": "interferes_with_sleep",
+             "swelling": "after_daily_activities", "abnormal_kneecap_movements": "occasionally_in_sports",
+             "thigh_atrophy": "slight", "flexion_deficiency": "none"}
+KUJALA_88 = {"limp": "none", "support": "full_support_without_pain", "walking": "unlimited",
+             "stairs": "slight_pain_when_descending", "squatting": "repeated_squatting_painful",
+             "running": "slight_pain_from_start", "jumping": "slight_difficulty",
+             "prolonged_sitting": "pain_after_exercise", "pain": "none", "swelling": "none",
+             "abnormal_kneecap_movements": "none", "thigh_atrophy": "none", "flexion_deficiency": "none"}
+
 # A running-specific instrument a clinic adds itself (UWRI, Nelson 2019: 9 items, 0–36, MCID 8). The item
 # texts here are ours for the test, not the published form.
 UWRI = {
@@ -204,6 +216,10 @@ def visits_url(episode_id: str) -> str:
 
 def visit_url(visit_id: str) -> str:
     return f"{API}/visits/{visit_id}"
+
+
+def outcomes_url(episode_id: str) -> str:
+    return f"{API}/episodes/{episode_id}/outcomes"
 
 
 def stored_visits(client: Any, episode_id: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ The pure part, which the kept summaries, endpoints and reports build on:
 - :mod:`.words`: every English word the story and the chart use, in one mapping;
 - :mod:`.chart`: the same outcome as one SVG figure (:func:`~.chart.render_svg`, matplotlib, imported lazily).
 
-No Flask, no database, no marshmallow here (import contracts in pyproject.toml); only the chart imports
-matplotlib.
+No Flask, no database, no marshmallow in those (import contracts in pyproject.toml); only the chart imports
+matplotlib. Beside them, the HTTP layer: :mod:`.service` reads an episode's records through the lower packages'
+services and hands them to the pure part, :mod:`.schemas` and :mod:`.routes` serve the outcome endpoints.
 """

@@ -107,6 +107,9 @@ ENGLISH: Words = MappingProxyType({
     "label.pain.sitting": "pain after sitting",
     "label.pain.night": "pain at night",
     # The chart.
+    "chart.title.active": "{diagnosis}: in care since {start}",
+    "chart.title.pending": "{diagnosis}: awaiting the evaluation, since {start}",
+    "chart.title.discharged": "{diagnosis}: care from {start} to {end}",
     "chart.score": "Score",
     "chart.after_discharge": "After discharge",
     "chart.follow_up": "Follow-up",

@@ -136,6 +136,13 @@ def patients_of_episodes(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, 
     return {row[0]: row[1] for row in rows}
 
 
+def patient_episodes(patient_id: uuid.UUID) -> list[EpisodeOfCare]:
+    """Every episode of the patient that is in the record (none entered in error), latest start first."""
+    return list(db.session.scalars(
+        select(EpisodeOfCare).where(EpisodeOfCare.patient_id == patient_id, EpisodeOfCare.status != "entered_in_error")
+        .order_by(EpisodeOfCare.start_date.desc(), EpisodeOfCare.created_at.desc(), EpisodeOfCare.id)))
+
+
 def ensure_not_archived(patient: Patient) -> None:
     if patient.archived_at is not None:
         raise Conflict("The patient is archived; their record is read-only.")

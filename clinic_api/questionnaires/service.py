@@ -5,16 +5,17 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import User
 from clinic_api.core import signals
 from clinic_api.core.errors import Conflict, NotFound, RuleViolation
-from clinic_api.core.lookup import get_or_404
+from clinic_api.core.lookup import get_or_404, grouped
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import clinic_date, utcnow
 from clinic_api.extensions import db
@@ -286,10 +287,39 @@ def has_open_red_flags_sql(episode_id: Any) -> Any:
 
 def open_red_flags(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[EpisodeRedFlag]]:
     """The unacknowledged flags of each episode, oldest first: one query for a whole page of episodes."""
-    flags: dict[uuid.UUID, list[EpisodeRedFlag]] = {episode_id: [] for episode_id in episode_ids}
-    if flags:
-        for flag in db.session.scalars(select(EpisodeRedFlag).where(EpisodeRedFlag.episode_id.in_(list(flags)),
-                                                                    EpisodeRedFlag.acknowledged_at.is_(None))
-                                       .order_by(EpisodeRedFlag.raised_at, EpisodeRedFlag.id)):
-            flags[flag.episode_id].append(flag)
-    return flags
+    if not episode_ids:
+        return {}
+    return grouped(db.session.scalars(select(EpisodeRedFlag).where(EpisodeRedFlag.episode_id.in_(list(episode_ids)),
+                                                                   EpisodeRedFlag.acknowledged_at.is_(None))
+                                      .order_by(EpisodeRedFlag.raised_at, EpisodeRedFlag.id)),
+                   episode_ids, attrgetter("episode_id"))
+
+
+# ---- for the outcome layer -----------------------------------------------------------------------
+
+def scores_for_episodes(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    """The responses of each episode that count in its outcomes (replaced ones never do), oldest first, with
+    what an outcome needs of them: the version answered, when, the total and subscales, the answers (a PSFS
+    names its activities there) and whether it is a follow-up. One query for any number of episodes."""
+    response = QuestionnaireResponse
+    rows = db.session.execute(
+        select(response.id, response.episode_id, response.questionnaire_id,
+               response.questionnaire_code.label("code"), response.questionnaire_version.label("version"),
+               response.taken_at, response.total, response.subscales, response.answers, response.follow_up)
+        .where(response.episode_id.in_(list(episode_ids)), response.replaced_at.is_(None))
+        .order_by(response.taken_at, response.id)).all()
+    return grouped(rows, episode_ids, attrgetter("episode_id"))
+
+
+def definitions_for(questionnaire_ids: Collection[uuid.UUID], *, latest_of: Collection[str] = (),
+                    ) -> tuple[dict[uuid.UUID, Questionnaire], dict[str, Questionnaire]]:
+    """The definition versions with these ids, and the latest version of each code in ``latest_of`` (the NPRS
+    that pain scores are read by, say): both in one query."""
+    latest = (select(Questionnaire.code, func.max(Questionnaire.version).label("version"))
+              .where(Questionnaire.code.in_(list(latest_of))).group_by(Questionnaire.code).subquery())
+    found = db.session.execute(
+        select(Questionnaire, latest.c.code.is_not(None).label("is_latest"))
+        .outerjoin(latest, and_(Questionnaire.code == latest.c.code, Questionnaire.version == latest.c.version))
+        .where(or_(Questionnaire.id.in_(list(questionnaire_ids)), latest.c.code.is_not(None)))).all()
+    return ({row.Questionnaire.id: row.Questionnaire for row in found},
+            {row.Questionnaire.code: row.Questionnaire for row in found if row.is_latest})

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from blinker import Signal
@@ -18,7 +19,7 @@ from clinic_api.auth.models import User
 from clinic_api.core import signals
 from clinic_api.core.access import ADMIN
 from clinic_api.core.errors import Conflict, Forbidden, RuleViolation
-from clinic_api.core.lookup import get_or_404
+from clinic_api.core.lookup import get_or_404, grouped
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.sql import week_start
 from clinic_api.core.types import clinic_date, clinic_zone, today, utcnow
@@ -690,3 +691,41 @@ def list_goals(episode: EpisodeOfCare, *, page: int, per_page: int, status: str 
 
 def read_goal(goal_id: uuid.UUID) -> Goal:
     return _read(Goal, goal_id, "Goal", "goal.read", "goal")
+
+
+# ---- for the outcome layer: an episode's entries that count, for any number of episodes in one query each ----
+
+def _per_episode(query: Any, column: Any, episode_ids: Collection[uuid.UUID], *,
+                 entities: bool = False) -> dict[uuid.UUID, list[Any]]:
+    found = (db.session.scalars if entities else db.session.execute)(query.where(column.in_(list(episode_ids))))
+    return grouped(found.all(), episode_ids, attrgetter("episode_id"))
+
+
+def counted_visits(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    """Each episode's visits that took place (drafts and signed notes; not voided, not entered in error), in
+    date order: id, date, type and status."""
+    query = (select(Visit.id, Visit.episode_id, Visit.visit_date, Visit.visit_type, Visit.status)
+             .where(Visit.counts).order_by(Visit.visit_date, Visit.created_at, Visit.id))
+    return _per_episode(query, Visit.episode_id, episode_ids)
+
+
+def counted_pain_scores(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    """Each episode's pain scores that count (neither they nor their visit marked or voided), oldest first."""
+    query = (select(PainScore.id, PainScore.episode_id, PainScore.visit_id, PainScore.context, PainScore.score,
+                    PainScore.recorded_at).where(_pain_score_counts())
+             .order_by(PainScore.recorded_at, PainScore.created_at, PainScore.id))
+    return _per_episode(query, PainScore.episode_id, episode_ids)
+
+
+def counted_runs(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    """Each episode's runs that count (not entered in error), by date: what the return to running weighs."""
+    query = (select(RunLog.id, RunLog.episode_id, RunLog.run_date, RunLog.distance_km, RunLog.pain_during,
+                    RunLog.pain_after).where(RunLog.entered_in_error_at.is_(None))
+             .order_by(RunLog.run_date, RunLog.created_at, RunLog.id))
+    return _per_episode(query, RunLog.episode_id, episode_ids)
+
+
+def goals_of_episodes(episode_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Goal]]:
+    """Each episode's goals, in the order they were set."""
+    query = select(Goal).order_by(Goal.created_at, Goal.id)
+    return _per_episode(query, Goal.episode_id, episode_ids, entities=True)

@@ -1,29 +1,8 @@
 """A client generated from the served OpenAPI document accepts every real answer: each answer below is
-validated against the schema the document gives for its operation and status."""
+validated against the schema the document gives for its operation and status (conftest's ``conforms``)."""
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from openapi_schema_validator import OAS30Validator
-
 from tests.factories import API, intake
-
-
-@pytest.fixture
-def conforms(anonymous):
-    spec = anonymous.get("/openapi.json").get_json()
-
-    def check(answer: Any, path: str, method: str) -> None:
-        responses = spec["paths"][path][method]["responses"]
-        documented = responses.get(str(answer.status_code)) or responses["default"]
-        if "$ref" in documented:
-            documented = spec["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
-        schema = documented["content"][answer.content_type]["schema"]
-        # The operation's schema, with the document's components beside it for its $refs to resolve.
-        OAS30Validator({**schema, "components": spec["components"]}).validate(answer.get_json())
-
-    return check
 
 
 def test_an_unscored_intake_with_its_null_score_is_as_documented(as_front_desk, episode, conforms):

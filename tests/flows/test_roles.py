@@ -48,6 +48,10 @@ MATRIX = [
     ("GET", "/api/v1/episodes/{care}/goals", None, {PT}),
     ("POST", "/api/v1/episodes/{care}/goals", {"text": "Run 5 km pain-free"}, {PT}),
     ("GET", "/api/v1/goals/{goal}", None, {PT}),
+    ("GET", "/api/v1/episodes/{care}/outcomes", None, {PT}),
+    ("GET", "/api/v1/episodes/{care}/outcomes/story", None, {PT}),
+    ("GET", "/api/v1/episodes/{care}/outcomes/chart.svg", None, {PT}),
+    ("GET", "/api/v1/patients/{patient}/outcomes", None, {PT}),
 ]
 PATCHES = [
     ("/api/v1/users/{user}", {"full_name": "Renamed"}, {ADMIN}),
