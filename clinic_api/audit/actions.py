@@ -7,7 +7,7 @@ ACTIONS: tuple[str, ...] = (
     "user.create", "user.update",
     "patient.create", "patient.read", "patient.list", "patient.update", "patient.archive", "patient.duplicate_check",
     "episode.create", "episode.read", "episode.list", "episode.update", "episode.discharge", "episode.reopen",
-    "episode.entered_in_error", "episode.due_read", "episode.outcomes_read", "patient.outcomes_read",
+    "episode.entered_in_error", "episode.due_read", "episode.outcomes_read",
     "questionnaire.create",
     "questionnaire_response.create", "questionnaire_response.read", "questionnaire_response.list",
     "questionnaire_response.replace",
