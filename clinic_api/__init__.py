@@ -84,6 +84,7 @@ def _register_models() -> None:
     from clinic_api.audit import models as _audit  # noqa: F401
     from clinic_api.auth import models as _auth  # noqa: F401
     from clinic_api.core import idempotency as _idempotency  # noqa: F401
+    from clinic_api.outcomes import models as _outcomes  # noqa: F401
     from clinic_api.patients import models as _patients  # noqa: F401
     from clinic_api.questionnaires import models as _questionnaires  # noqa: F401
     from clinic_api.visits import models as _visits  # noqa: F401
@@ -92,8 +93,10 @@ def _register_models() -> None:
 def _register_hooks(app: Flask) -> None:
     from clinic_api.auth.guard import authenticate
     from clinic_api.core import idempotency, lifecycle
+    from clinic_api.outcomes import summaries
 
     lifecycle.init_app(app)  # request id first, commit/rollback last
+    summaries.init_app(app)  # the kept outcome summaries, refreshed before the commit
     app.before_request(authenticate)
     app.before_request(idempotency.begin)
 
@@ -128,5 +131,7 @@ def _register_docs_assets(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from clinic_api.auth.cli import users_cli
+    from clinic_api.outcomes.cli import outcomes_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(outcomes_cli)

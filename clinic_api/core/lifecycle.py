@@ -32,6 +32,17 @@ def start_request() -> None:
     g.started = time.perf_counter()
 
 
+# Work a higher layer does once per request, just before the commit and in its transaction (the kept outcome
+# summaries: ``outcomes.summaries``). Registered once per process with ``before_commit``; core imports none of it.
+_before_commit: list[Callable[[], None]] = []
+
+
+def before_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` before each successful request's commit (once, however often it is registered)."""
+    if callback not in _before_commit:
+        _before_commit.append(callback)
+
+
 def keep_writes_if_refused() -> None:
     """The request's writes so far are the record of its refusal (a failed login, a throttled one) and
     are committed although the answer is an error. Services call this instead of committing."""
@@ -40,8 +51,10 @@ def keep_writes_if_refused() -> None:
 
 def finish_request(response: Response) -> Response:
     if response.status_code < 400 or (response.status_code < 500 and g.get("keep_writes_if_refused")):
-        idempotency.complete(response)
         try:
+            for callback in _before_commit:
+                callback()
+            idempotency.complete(response)
             db.session.commit()
         except IntegrityError as error:
             # A race the service could not see (two requests taking the same unique value at once).
