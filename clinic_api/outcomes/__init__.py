@@ -13,5 +13,7 @@ The pure part, which the kept summaries, endpoints and reports build on:
 
 No Flask, no database, no marshmallow in those (import contracts in pyproject.toml); only the chart imports
 matplotlib. Beside them, the HTTP layer: :mod:`.service` reads an episode's records through the lower packages'
-services and hands them to the pure part, :mod:`.schemas` and :mod:`.routes` serve the outcome endpoints.
+services and hands them to the pure part, :mod:`.schemas` and :mod:`.routes` serve the outcome endpoints;
+:mod:`.models` and :mod:`.summaries` keep each episode's outcome summarised for the clinic report, current after
+every write (the record events), and :mod:`.cli` rebuilds them (``flask --app wsgi outcomes rebuild``).
 """
