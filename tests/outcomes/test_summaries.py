@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from clinic_api.core import signals
+from clinic_api.core.errors import Conflict
 from clinic_api.extensions import db
 from clinic_api.outcomes import summaries
 from clinic_api.outcomes.models import EpisodeOutcomeSummary, OutcomeSummary
@@ -163,6 +165,16 @@ def test_a_rejected_request_leaves_the_rows_as_they_were(app, as_therapist, crea
     assert as_therapist.post(f"{API}/episodes/{episode}/pain-scores",
                              json={"score": 11, "context": "current"}).status_code == 422
     assert kept(app, episode) == before
+    # Refused after its pain scores were recorded (and their events sent): still nothing changes.
+    with signals.visit_created.connected_to(_refuse):
+        answer = as_therapist.post(f"{API}/episodes/{episode}/visits", json={
+            **FOLLOW_UP, "visit_date": "2026-09-08", "pain_scores": [{"score": 1, "context": "current"}]})
+    assert answer.status_code == 409
+    assert kept(app, episode) == before
+
+
+def _refuse(_visit: Any, **_details: Any) -> None:
+    raise Conflict("Refused after the event, for the test.")
 
 
 def test_a_write_costs_the_same_statements_at_2_scores_or_20(as_therapist, create_episode, create_pain_score,
