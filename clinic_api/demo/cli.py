@@ -22,6 +22,7 @@ from clinic_api.demo.clinic import plan_clinic
 from clinic_api.demo.course import PatientPlan, Schedule
 from clinic_api.demo.writer import Staff, Writer
 from clinic_api.extensions import db
+from clinic_api.outcomes import summaries
 from clinic_api.patients.models import Patient
 
 PROGRESS_EVERY = 20
@@ -72,7 +73,8 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
 
 def _write(writer: Writer, plan: PatientPlan, counts: Counter[str], told: list[str]) -> None:
     try:
-        patient = writer.patient(plan, counts)
+        with summaries.deferred():  # the patient's outcome summaries worked out once, not per record
+            patient = writer.patient(plan, counts)
         if plan.story:
             told.append(f"{patient.first_name} {patient.last_name} (MRN {patient.mrn}, {plan.story})")
         db.session.commit()  # one patient at a time: progress is real, and memory stays flat

@@ -14,7 +14,9 @@ refreshes nothing. Outside a request (the command line, a service called directl
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,13 +115,33 @@ def rebuild(batch_size: int = BATCH, after_batch: Callable[[], None] | None = No
 
 # ---- kept current by the record events -------------------------------------------------------------------
 
+_deferred: ContextVar[set[uuid.UUID] | None] = ContextVar("outcome_summaries_deferred", default=None)
+
+
 def _touched(_sender: Any, episode_id: uuid.UUID | None = None, **_details: Any) -> None:
     if episode_id is None:
         return
+    collecting = _deferred.get()
     if has_request_context():
         g.setdefault(_TOUCHED, set()).add(episode_id)
+    elif collecting is not None:
+        collecting.add(episode_id)
     else:
         refresh([episode_id])
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Outside a request, many writes (a command writing a whole episode) refresh their episodes once, when
+    the block ends, instead of once per event."""
+    touched: set[uuid.UUID] = set()
+    token = _deferred.set(touched)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if touched:
+        refresh(touched)
 
 
 def refresh_touched() -> None:
