@@ -32,6 +32,7 @@ from clinic_api.auth import service as auth_service
 from clinic_api.auth.models import User
 from clinic_api.extensions import db
 from tests.factories import (
+    PASSWORD,
     STAFF,
     create_staff,
     post_episode,
@@ -362,3 +363,42 @@ def live_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
         dispose(app)
         with gunicorn(url) as live:
             yield live, tokens
+
+
+class FuzzClinic:
+    """A real server for the fuzzer (tests/fuzz): gunicorn on a database of its own with the staff of STAFF, a
+    throwaway account of each role (``fuzz-<role>@clinic.test``) for the operations that end the caller's session,
+    and ``token(email)`` to sign anyone in there again without a login (no argon2, no throttling)."""
+
+    def __init__(self, live: LiveServer, app: Flask):
+        self.live = live
+        self.app = app
+        self.tokens = {key: self.token(email) for key, (email, _role) in STAFF.items()}
+
+    def token(self, email: str) -> str:
+        with self.app.app_context():
+            token = auth_service.issue_token(db.session.scalar(select(User).where(User.email == email))).access_token
+            db.session.commit()
+            db.session.remove()
+            return token
+
+
+@pytest.fixture(scope="session")
+def fuzz_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzClinic]:
+    """The fuzzer's server (see FuzzClinic). Failed logins are throttled per account as usual, but the address limit is
+    raised: every case comes from 127.0.0.1, and the fuzzer's wrong passwords must not turn the run into 429s."""
+    with database(str(tmp_path_factory.mktemp("fuzz")), "fuzz") as url:
+        app = migrated_app(url)
+        with app.app_context():
+            for key in STAFF:
+                create_staff(key)
+            for role in ("front_desk", "therapist", "admin"):
+                auth_service.create_user(email=f"fuzz-{role}@clinic.test", full_name=f"Fuzz {role}", role=role,
+                                         password=PASSWORD)
+            db.session.commit()
+            db.session.remove()
+        try:
+            with gunicorn(url, workers=2, LOGIN_MAX_FAILURES_PER_ADDRESS="1000000") as live:
+                yield FuzzClinic(live, app)
+        finally:
+            dispose(app)
