@@ -402,3 +402,20 @@ def fuzz_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzClinic
                 yield FuzzClinic(live, app)
         finally:
             dispose(app)
+
+
+# ---- the fuzzer's summary (tests/fuzz): each role's run reports its cases, time and answers as the user property
+# ``fuzz`` of its report, which reaches this process from xdist's workers too.
+
+_FUZZ_RUNS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _FUZZ_RUNS.extend(value for name, value in report.user_properties if name == "fuzz" and value not in _FUZZ_RUNS)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FUZZ_RUNS:
+        terminalreporter.section("OpenAPI fuzzing")
+        for line in _FUZZ_RUNS:
+            terminalreporter.write_line(line)

@@ -113,7 +113,7 @@ def role_run(request, fuzz_clinic, fuzz_records) -> Iterator[Run]:
     run = Run(fuzz_clinic, fuzz_records, request.param)
     started = time.monotonic()
     yield run
-    # Shown at the end of the run (tests/fuzz/conftest.py): the cases sent, their time and their answers.
+    # Shown at the end of the run (tests/conftest.py): the cases sent, their time and their answers.
     request.node.user_properties.append((
         "fuzz", f"{run.role}: {run.cases} cases in {time.monotonic() - started:.1f} s, "
         + ", ".join(f"{status}×{count}" for status, count in sorted(run.statuses.items()))))
