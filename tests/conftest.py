@@ -404,6 +404,12 @@ def fuzz_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzClinic
             dispose(app)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzzer's runs (a minute or so each, one per role) first: under ``-n 2`` each worker starts one while the
+    short tests fill in around them, instead of one worker taking two at the end."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/fuzz/"))
+
+
 # ---- the fuzzer's summary (tests/fuzz): each role's run reports its cases, time and answers as the user property
 # ``fuzz`` of its report, which reaches this process from xdist's workers too.
 
