@@ -32,6 +32,7 @@ from clinic_api.auth import service as auth_service
 from clinic_api.auth.models import User
 from clinic_api.extensions import db
 from tests.factories import (
+    PASSWORD,
     STAFF,
     create_staff,
     post_episode,
@@ -362,3 +363,65 @@ def live_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
         dispose(app)
         with gunicorn(url) as live:
             yield live, tokens
+
+
+class FuzzClinic:
+    """A real server for the fuzzer (tests/fuzz): gunicorn on a database of its own with the staff of STAFF, a
+    throwaway account of each role (``fuzz-<role>@clinic.test``) for the operations that end the caller's session,
+    and ``token(email)`` to sign anyone in there again without a login (no argon2, no throttling)."""
+
+    def __init__(self, live: LiveServer, app: Flask):
+        self.live = live
+        self.app = app
+        self.tokens = {key: self.token(email) for key, (email, _role) in STAFF.items()}
+
+    def token(self, email: str) -> str:
+        with self.app.app_context():
+            token = auth_service.issue_token(db.session.scalar(select(User).where(User.email == email))).access_token
+            db.session.commit()
+            db.session.remove()
+            return token
+
+
+@pytest.fixture(scope="session")
+def fuzz_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzClinic]:
+    """The fuzzer's server (see FuzzClinic). Failed logins are throttled per account as usual, but the address limit is
+    raised: every case comes from 127.0.0.1, and the fuzzer's wrong passwords must not turn the run into 429s."""
+    with database(str(tmp_path_factory.mktemp("fuzz")), "fuzz") as url:
+        app = migrated_app(url)
+        with app.app_context():
+            for key in STAFF:
+                create_staff(key)
+            for role in ("front_desk", "therapist", "admin"):
+                auth_service.create_user(email=f"fuzz-{role}@clinic.test", full_name=f"Fuzz {role}", role=role,
+                                         password=PASSWORD)
+            db.session.commit()
+            db.session.remove()
+        try:
+            with gunicorn(url, workers=2, LOGIN_MAX_FAILURES_PER_ADDRESS="1000000") as live:
+                yield FuzzClinic(live, app)
+        finally:
+            dispose(app)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzzer's runs (a minute or so each, one per role) first: under ``-n 2`` each worker starts one while the
+    short tests fill in around them, instead of one worker taking two at the end."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/fuzz/"))
+
+
+# ---- the fuzzer's summary (tests/fuzz): each role's run reports its cases, time and answers as the user property
+# ``fuzz`` of its report, which reaches this process from xdist's workers too.
+
+_FUZZ_RUNS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _FUZZ_RUNS.extend(value for name, value in report.user_properties if name == "fuzz" and value not in _FUZZ_RUNS)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FUZZ_RUNS:
+        terminalreporter.section("OpenAPI fuzzing")
+        for line in _FUZZ_RUNS:
+            terminalreporter.write_line(line)

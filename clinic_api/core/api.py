@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 class ClinicApi(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
+    # No catch-all "default" answer: each operation documents every status it answers (a client, or a contract
+    # check such as schemathesis' status_code_conformance, can then tell an undocumented one).
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_responses(self) -> None:
         """flask-smorest's shared error responses, documented with the media type we send."""
@@ -139,6 +142,22 @@ class Blueprint(flask_smorest.Blueprint):
                 return result
 
             return documented(stored)
+
+        return decorator
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable[..., Any]:
+        """A JSON body documents the answers to a body the API cannot read, beside the 422 of one it refuses."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            documented = parse(view)
+            for status, description in ((400, "Malformed JSON (or nested too deeply, or a number too long to read)."),
+                                        (413, "The body is larger than MAX_CONTENT_LENGTH."),
+                                        (415, "The body is not application/json.")):
+                documented = self.alt_response(status, schema=ProblemSchema, description=description)(documented)
+            return documented
 
         return decorator
 

@@ -118,6 +118,7 @@ class VisitItem(MethodView):
 @blp.alt_response(409, schema=ProblemSchema, description="Already signed, voided, or an initial evaluation while "
                                                         "red flags of the episode await review (listed in "
                                                         "`open_red_flags`).")
+@blp.alt_response(422, schema=ProblemSchema, description="A SOAP part is missing (each one named in `errors`).")
 def sign_visit(visit_id: uuid.UUID):
     """Sign a draft visit (its author only): from now on it never changes
 

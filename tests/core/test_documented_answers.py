@@ -25,3 +25,17 @@ def test_visits_as_the_front_desk_and_as_a_therapist_are_as_documented(as_front_
         conforms(client.get(f"{API}/visits/{evaluation['id']}"), "/api/v1/visits/{visit_id}", "get")
         conforms(client.get(f"{API}/episodes/{evaluation['episode_id']}/visits"),
                  "/api/v1/episodes/{episode_id}/visits", "get")
+
+
+def test_the_answers_to_a_body_the_api_cannot_read_are_documented(as_front_desk, conforms, app):
+    # The document has no catch-all "default" answer (so that a contract check tells an undocumented status): an
+    # operation with a JSON body lists 400, 413 and 415 itself (core.api.Blueprint.arguments).
+    url, path = f"{API}/patients", "/api/v1/patients"
+    malformed = as_front_desk.post(url, data='{"first_name": ', content_type="application/json")
+    not_json = as_front_desk.post(url, data="first_name=Maddie", content_type="text/plain")
+    too_large = as_front_desk.post(url, data="[" + " " * app.config["MAX_CONTENT_LENGTH"] + "]",
+                                   content_type="application/json")
+
+    assert [malformed.status_code, not_json.status_code, too_large.status_code] == [400, 415, 413]
+    for answer in (malformed, not_json, too_large):
+        conforms(answer, path, "post")

@@ -39,6 +39,16 @@ def test_signing_needs_all_four_soap_parts_and_names_the_missing_ones(as_therapi
     assert (shown["status"], shown["signed_by"], shown["signed_at"]) == ("draft", None, None)
 
 
+def test_the_refusal_of_an_incomplete_note_is_as_documented(as_therapist, episode, create_visit, conforms):
+    # Found by the fuzzer (tests/fuzz): POST /visits/{id}/sign answered a 422 its document did not list.
+    draft = create_visit(episode["id"], plan=...)
+
+    response = as_therapist.post(f"{visit_url(draft['id'])}/sign")
+
+    assert_problem(response, 422)
+    conforms(response, "/api/v1/visits/{visit_id}/sign", "post")
+
+
 def test_a_soap_part_set_to_null_must_be_written_again_before_signing(as_therapist, evaluation):
     url = visit_url(evaluation["id"])
     as_therapist.patch_current(url, {"objective": None})
