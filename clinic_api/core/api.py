@@ -182,15 +182,18 @@ class Blueprint(flask_smorest.Blueprint):
 
     def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Any = None,
                      provide_automatic_options: bool | None = None, **options: Any) -> None:
-        """Every route that names an object in its path documents the 404 it answers for an unknown one."""
+        """Every route documents the 503 it answers while the database is down, and one that names an object
+        in its path the 404 it answers for an unknown one."""
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
-        if "<" not in rule:
-            return
+        answers = {503: "The database is unavailable; retry shortly (see Retry-After)."}
+        if "<" in rule:
+            answers[404] = "No such object (an unknown id or code in the path)."
         for method, doc in self._docs[self._endpoints[-1]].items():
-            if method != "parameters":
-                doc.setdefault("response", {}).setdefault("responses", {}).setdefault(404, []).append(
-                    {"schema": ProblemSchema(), "description": "No such object (an unknown id or code in the path).",
-                     "content_type": PROBLEM_JSON})
+            if method == "parameters":
+                continue
+            for status, description in answers.items():
+                doc.setdefault("response", {}).setdefault("responses", {}).setdefault(status, []).append(
+                    {"schema": ProblemSchema(), "description": description, "content_type": PROBLEM_JSON})
 
     def created(self, schema: Any, endpoint: str, description: str | None = None,
                 **location: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
