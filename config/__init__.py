@@ -14,6 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 class Base:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
+    # PostgreSQL only. A request waits at most this long for a connection to the database (then it answers 503),
+    # and a statement of a request runs at most DATABASE_STATEMENT_TIMEOUT_MS; exports and command-line jobs
+    # run theirs up to DATABASE_LONG_STATEMENT_TIMEOUT_MS (core.sql.long_statements).
+    DATABASE_CONNECT_TIMEOUT_SECONDS = 5
+    DATABASE_STATEMENT_TIMEOUT_MS = 30_000
+    DATABASE_LONG_STATEMENT_TIMEOUT_MS = 30 * 60_000
     SECRET_KEY: str | None = None
     LOG_LEVEL = "INFO"
     MAX_CONTENT_LENGTH = 1024 * 1024  # no clinical document we take is larger than 1 MiB of JSON
@@ -115,6 +121,9 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLINIC_TIMEZONE": ("CLINIC_TIMEZONE", str),
     "EPISODE_REOPEN_DAYS": ("EPISODE_REOPEN_DAYS", int),
     "FOLLOW_UP_WINDOW_DAYS": ("FOLLOW_UP_WINDOW_DAYS", int),
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": ("DATABASE_CONNECT_TIMEOUT_SECONDS", int),
+    "DATABASE_STATEMENT_TIMEOUT_MS": ("DATABASE_STATEMENT_TIMEOUT_MS", int),
+    "DATABASE_LONG_STATEMENT_TIMEOUT_MS": ("DATABASE_LONG_STATEMENT_TIMEOUT_MS", int),
 }
 
 
@@ -124,6 +133,17 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def postgresql_engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine options with the connect and statement timeouts handed to libpq (one round trip fewer than a
+    SET per connection)."""
+    options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args.setdefault("connect_timeout", settings["DATABASE_CONNECT_TIMEOUT_SECONDS"])
+    connect_args.setdefault("options", f"-c statement_timeout={settings['DATABASE_STATEMENT_TIMEOUT_MS']}")
+    options["connect_args"] = connect_args
+    return options
 
 
 # The measure schedule's numbers that the environment may set: variable -> key of MEASURE_SCHEDULE.
@@ -161,6 +181,8 @@ def load(environment: str | None = None, overrides: Mapping[str, Any] | None = N
     settings.update(overrides or {})
     if settings.get("SQLALCHEMY_DATABASE_URI"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(settings)
     try:
         ZoneInfo(settings["CLINIC_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as error:

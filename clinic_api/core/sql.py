@@ -52,3 +52,17 @@ def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str
 def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
     column, _, minutes = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"date({column}, ({minutes}) || ' minutes')"
+
+
+def long_statements(session: Any, *, local: bool = True) -> None:
+    """Let this transaction's statements (``local``) or this connection's (``local=False``: a command-line job,
+    whose connection serves nothing else) run up to DATABASE_LONG_STATEMENT_TIMEOUT_MS instead of a request's
+    DATABASE_STATEMENT_TIMEOUT_MS. PostgreSQL only: SQLite has no statement timeout."""
+    from flask import current_app
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    milliseconds = int(current_app.config["DATABASE_LONG_STATEMENT_TIMEOUT_MS"])
+    scope = "LOCAL " if local else ""
+    session.execute(text(f"SET {scope}statement_timeout = {milliseconds}"))
