@@ -96,7 +96,7 @@ ENGLISH: Words = MappingProxyType({
     "label.instrument": "the {title}",
     "label.subscale": "the {subscale} subscale of the {title}",
     "label.psfs_activity": "the PSFS rating of “{activity}”",
-    "label.pain.current": "pain now",
+    "label.pain.current": "current pain",
     "label.pain.worst_24h": "the worst pain in the last 24 hours",
     "label.pain.best_24h": "the least pain in the last 24 hours",
     "label.pain.during_running": "pain during running",

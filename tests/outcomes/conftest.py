@@ -7,7 +7,7 @@ Maddie (pre-injury 40 km a week), knee episode from Tuesday 1 September 2026, di
 - Pain going down stairs at the visits, each score taken with its visit: 7 (1 Sep) → 5 (8 Sep) → 4 (15 Sep) →
   3 (22 Sep) → 1 (29 Sep); a 9 at a draft visit of 10 September that was voided, a 9 at a signed visit of
   12 September marked entered in error, and an 8 of 20 September marked entered in error: none counts.
-  Pain now: 5 once, at the evaluation.
+  Current pain: 5 once, at the evaluation.
 - Runs by week (Monday): 7 Sep 20 km; 14 Sep 30 km (a 10 km run marked entered in error would make it 40);
   21 Sep 40 km with one run at 3/10; 28 Sep 41 km, every run at most 2/10: the return week.
 - One goal, met at discharge.

@@ -44,8 +44,8 @@ def test_the_story_tells_the_figures_of_the_outcome(as_therapist, worked):
     follow_up = next(ids for text, ids in told.items() if "after discharge" in text)
     assert follow_up[0] == worked["nprs_follow_up"]
     assert told["Goal met on 2 October 2026: “Back to 40 km a week, pain-free”."] == [worked["goal"]]
-    # A measure with one score and no headline (pain now) is not told.
-    assert not any("Pain now" in text for text in told)
+    # A measure with one score and no headline (current pain) is not told.
+    assert not any("Current pain" in text for text in told)
 
 
 def test_a_pending_episode_has_no_story_yet(as_therapist, as_front_desk, create_episode):
@@ -71,7 +71,7 @@ def test_the_chart_is_svg_that_names_the_measures(as_therapist, worked):
             "The Anterior Knee Pain Scale (Kujala) (higher is better)",
             "Pain going down stairs (lower is better)", "Weekly running distance", "Pre-injury weekly distance",
             "Pain-free week at pre-injury distance", "Follow-up"} <= texts
-    assert "Pain now (lower is better)" not in texts  # one score: not a headline measure
+    assert "Current pain (lower is better)" not in texts  # one score: not a headline measure
 
 
 def test_the_chart_of_an_episode_without_records_still_draws(as_therapist, episode):
