@@ -36,6 +36,12 @@ WRITERS = 6
 CONNECT_TIMEOUT_SECONDS = 2  # the app's DATABASE_CONNECT_TIMEOUT_SECONDS in these runs
 HANG_SECONDS = 15  # an answer later than this is a hang (the database's connect timeout is 2 s)
 RETRY_PAUSE_SECONDS = 0.3
+HOW_TO_RUN = ("How to run: `.venv/bin/python -m bench.faults` (about 2 minutes). It needs `initdb` and `pg_ctl` on "
+              "PATH and runs them as the `postgres` user when started as root: its own PostgreSQL cluster in a "
+              "temporary folder, on a free port of 127.0.0.1, deleted afterwards (also on Ctrl-C); the machine's "
+              "PostgreSQL server is never touched. Exit status 1 if a write was lost or duplicated, an answer was a "
+              "500 or never came, or the server logged a traceback. `BENCH_NO_README=1` leaves this file alone, "
+              "`BENCH_KEEP_LOG=1` keeps gunicorn's log.")
 
 
 @dataclass
@@ -297,7 +303,8 @@ def main() -> int:
             passed_all = False
     print(f"\n{'PASSED' if passed_all else 'FAILED'} in {time.monotonic() - started:.0f} s")
     if not os.environ.get("BENCH_NO_README"):
-        body = (f"Writes are `POST /api/v1/patients` with an `Idempotency-Key` each, from {WRITERS} threads; "
+        body = (HOW_TO_RUN + "\n\n"
+                f"Writes are `POST /api/v1/patients` with an `Idempotency-Key` each, from {WRITERS} threads; "
                 f"a refused or unanswered write is retried with its key every {RETRY_PAUSE_SECONDS} s. The app "
                 f"runs with `DATABASE_CONNECT_TIMEOUT_SECONDS={CONNECT_TIMEOUT_SECONDS}`; an answer later than "
                 f"{HANG_SECONDS} s would be a hang. *sent* counts attempts; *no answer* is a connection refused or "

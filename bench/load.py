@@ -5,7 +5,7 @@ script exits 1 if there is one).
     .venv/bin/python -m bench.load              # about 2 minutes; writes its figures into bench/README.md
     BENCH_SECONDS=30 BENCH_CLIENTS=6 BENCH_NO_README=1 .venv/bin/python -m bench.load
 
-The clinic is the demo's (``flask --app wsgi demo --patients 30``: a year of records written through the
+The clinic is the demo's (``flask --app wsgi demo --patients 60``: a year of records written through the
 services) on a cluster of its own (``bench.pgcluster``), served with the production config (gthread, 2 workers
 of 4 threads). Clients are Python threads with ``requests``, each a closed loop (the next request as soon as
 the answer is in, no think time), picking its next request by the weights of ``MIX``: what the front desk,
@@ -36,8 +36,12 @@ from bench.server import Server, serve
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
-PATIENTS = int(os.environ.get("BENCH_PATIENTS", "30"))
+PATIENTS = int(os.environ.get("BENCH_PATIENTS", "60"))
 REPORT = "/api/v1/reports/outcomes"
+HOW_TO_RUN = ("How to run: `.venv/bin/python -m bench.load` (about 2 to 3 minutes, most of it writing the demo "
+              "clinic). Like `bench.faults` it makes its own PostgreSQL cluster (`bench.pgcluster`) and never touches "
+              "the machine's server. `BENCH_SECONDS` (60), `BENCH_CLIENTS` (8) and `BENCH_PATIENTS` (60) change the "
+              "run; `BENCH_NO_README=1` leaves this file alone. Exit status 1 if any request failed.")
 FOLLOW_UP = {"visit_type": "follow_up", "subjective": "Stairs easier; ran 5 km.", "objective": "Squat pain-free.",
              "assessment": "Improving.", "plan": "Progress the run/walk."}
 
@@ -262,7 +266,8 @@ def main() -> int:
     table = "| request | count | p50 ms | p95 ms | p99 ms |\n| --- | ---: | ---: | ---: | ---: |\n" + "\n".join(rows)
     print(table + "\n\n" + summary)
     if not os.environ.get("BENCH_NO_README"):
-        body = (f"The demo clinic ({PATIENTS} patients, a year of records), gunicorn with the production config "
+        body = (HOW_TO_RUN + "\n\n"
+                f"The demo clinic ({PATIENTS} patients, a year of records), gunicorn with the production config "
                 f"(gthread, 2 workers × 4 threads) on a PostgreSQL cluster of its own; {CLIENTS} client threads in "
                 f"closed loops for {SECONDS} s, on the same machine, picking requests by the weights of "
                 "`bench.load.MIX` (every POST with an Idempotency-Key). The outcome report "
