@@ -24,6 +24,7 @@ from clinic_api.core.errors import (
     RuleViolation,
     UnsupportedMediaType,
     concurrent_change_problem,
+    database_unavailable_problem,
     domain_error_to_problem,
     http_exception_to_problem,
     is_unique_violation,
@@ -65,8 +66,7 @@ class ClinicApi(flask_smorest.Api):
 def database_unavailable(error: OperationalError):
     # A database that is down or locked is an outage to retry, not a bug in the request.
     log.error("database unavailable: %s", type(error.orig).__name__)
-    return problem(503, "Service unavailable", "The database is unavailable; retry shortly.",
-                   slug="service-unavailable", headers={"Retry-After": "5"})
+    return database_unavailable_problem()
 
 
 def integrity_conflict(error: IntegrityError):

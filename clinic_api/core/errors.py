@@ -109,6 +109,13 @@ def problem(status: int, title: str, detail: str | None = None, *, slug: str | N
     return response
 
 
+def database_unavailable_problem() -> Response:
+    """A database that is down, restarting or unreachable: an outage to retry (with the same Idempotency-Key for a
+    POST, so that a write whose commit went through but whose answer was lost is not made twice)."""
+    return problem(503, "Service unavailable", "The database is unavailable; retry shortly.",
+                   slug="service-unavailable", headers={"Retry-After": "5"})
+
+
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as one level: ``{"running_profile.weekly_distance_km": [...]}``."""
     if isinstance(messages, Mapping):

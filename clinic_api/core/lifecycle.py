@@ -16,10 +16,16 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, g, make_response, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from clinic_api.core import idempotency
-from clinic_api.core.errors import concurrent_change_problem, is_unique_violation, unexpected_error_to_problem
+from clinic_api.core.errors import (
+    concurrent_change_problem,
+    database_unavailable_problem,
+    is_unique_violation,
+    unexpected_error_to_problem,
+)
 from clinic_api.extensions import db
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -49,6 +55,15 @@ def keep_writes_if_refused() -> None:
     g.keep_writes_if_refused = True
 
 
+def _user_id(user: Any) -> str:
+    """The signed-in user's id from the session's identity map, never from the row: a rollback expires the row, and
+    reading it again would be one more statement, and a 500 when the database has just gone away."""
+    if user is None:
+        return "-"
+    identity = inspect(user).identity
+    return str(identity[0]) if identity else "-"
+
+
 def finish_request(response: Response) -> Response:
     if response.status_code < 400 or (response.status_code < 500 and g.get("keep_writes_if_refused")):
         try:
@@ -61,6 +76,13 @@ def finish_request(response: Response) -> Response:
             db.session.rollback()
             response = concurrent_change_problem() if is_unique_violation(error) \
                 else unexpected_error_to_problem(error)
+        except OperationalError as error:
+            # The database went away before the commit's answer: nothing, or everything, was kept, and only the
+            # database knows which. A 503 to retry, as for any outage; a POST's Idempotency-Key makes the retry
+            # answer what was kept instead of writing it twice.
+            db.session.rollback()
+            log.error("database unavailable at commit: %s", type(error.orig).__name__)
+            response = database_unavailable_problem()
     else:
         db.session.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")
@@ -69,11 +91,10 @@ def finish_request(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.status_code != 304:  # a 304 confirms a cached answer; it carries no data of its own
         response.headers.setdefault("Cache-Control", "no-store")
-    user = g.get("current_user")
     # The route pattern, never the path with its query string: no patient data in logs.
     log.info("%s %s %s %.1fms user=%s", request.method, request.url_rule.rule if request.url_rule else "-",
              response.status_code, (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-             user.id if user is not None else "-")
+             _user_id(g.get("current_user")))
     return response
 
 
