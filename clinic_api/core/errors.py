@@ -189,6 +189,16 @@ def concurrent_change_problem() -> Response:
                    "time; fetch the current state and retry.", slug="conflict")
 
 
+def database_unavailable(error: Exception) -> Response:
+    """A database that is down, locked, or slower than DATABASE_STATEMENT_TIMEOUT_MS (PostgreSQL cancels the
+    statement: QueryCanceled) is an outage to retry, not a bug in the request."""
+    cause = type(getattr(error, "orig", None) or error).__name__
+    log.error("database unavailable: %s", cause)
+    detail = ("The database took too long to answer; retry shortly." if cause == "QueryCanceled"
+              else "The database is unavailable; retry shortly.")
+    return problem(503, "Service unavailable", detail, slug="service-unavailable", headers={"Retry-After": "5"})
+
+
 def unexpected_error_to_problem(error: Exception) -> Response:
     if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return http_exception_to_problem(error)

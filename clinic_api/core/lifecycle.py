@@ -16,10 +16,15 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, g, make_response, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from clinic_api.core import idempotency
-from clinic_api.core.errors import concurrent_change_problem, is_unique_violation, unexpected_error_to_problem
+from clinic_api.core.errors import (
+    concurrent_change_problem,
+    database_unavailable,
+    is_unique_violation,
+    unexpected_error_to_problem,
+)
 from clinic_api.extensions import db
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -61,6 +66,10 @@ def finish_request(response: Response) -> Response:
             db.session.rollback()
             response = concurrent_change_problem() if is_unique_violation(error) \
                 else unexpected_error_to_problem(error)
+        except OperationalError as error:
+            # The commit's statements (the audit events flushed last) met an outage or the statement timeout.
+            db.session.rollback()
+            response = database_unavailable(error)
     else:
         db.session.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")
