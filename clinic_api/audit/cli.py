@@ -66,11 +66,10 @@ def export(from_: datetime | None, to: datetime | None, batch_size: int) -> None
     if last:
         query = query.where(AuditEvent.occurred_at < _day_start(last + timedelta(days=1)))
     schema = AuditEventOut()
-    out = sys.stdout
     written = 0
     for row in db.session.execute(query.execution_options(yield_per=batch_size)):
-        out.write(json.dumps(schema.dump(row._mapping), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(schema.dump(row._mapping), ensure_ascii=False) + "\n")
         written += 1
-    out.flush()
+    sys.stdout.flush()
     db.session.commit()
     click.echo(f"Exported {written} audit events.", err=True)
