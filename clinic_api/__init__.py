@@ -130,10 +130,12 @@ def _register_docs_assets(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from clinic_api.audit.cli import audit_cli
     from clinic_api.auth.cli import users_cli
     from clinic_api.demo.cli import demo_command
     from clinic_api.outcomes.cli import outcomes_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(outcomes_cli)
     app.cli.add_command(demo_command)

@@ -3,7 +3,8 @@ what a writer may record (an action missing here is a bug found by the tests, no
 from __future__ import annotations
 
 ACTIONS: tuple[str, ...] = (
-    "auth.login", "auth.logout", "auth.password_change",
+    "auth.login", "auth.logout", "auth.password_change", "auth.tokens_revoke",
+    "audit.export",
     "user.create", "user.update",
     "patient.create", "patient.read", "patient.list", "patient.update", "patient.archive", "patient.duplicate_check",
     "episode.create", "episode.read", "episode.list", "episode.update", "episode.discharge", "episode.reopen",

@@ -5,13 +5,15 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from clinic_api.audit import service as audit
 from clinic_api.auth import service
-from clinic_api.auth.models import User
+from clinic_api.auth.models import AccessToken, User
 from clinic_api.auth.passwords import generate_password
 from clinic_api.core.access import ADMIN, ROLES
 from clinic_api.core.errors import DomainError
+from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -49,3 +51,30 @@ def bootstrap_admin(email: str) -> None:
     db.session.commit()
     click.echo(f"Created the first admin: {email}")
     click.echo(f"One-time password (shown once, change it with POST /api/v1/auth/password): {password}")
+
+
+@users_cli.command("revoke-tokens")
+@click.option("--all", "every_user", is_flag=True, help="Revoke the tokens of every account.")
+@click.option("--email", help="Revoke the tokens of this account only.")
+def revoke_tokens(every_user: bool, email: str | None) -> None:
+    """Sign everyone (--all) or one account (--email) out at once: every token not yet revoked or expired is
+    revoked in one UPDATE, and the revocation is audited. Tokens are opaque and kept in the database, so
+    changing SECRET_KEY revokes none of them: this command does."""
+    if every_user == (email is not None):
+        raise click.UsageError("Give either --all or --email EMAIL.")
+    now = utcnow()
+    # Not yet expired, even if idle: an idle token is refused today, but would live again if the idle
+    # timeout were raised.
+    revoking = update(AccessToken).where(AccessToken.revoked_at.is_(None), AccessToken.expires_at > now)
+    user = None
+    if email is not None:
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No account has the email {email}.")
+        revoking = revoking.where(AccessToken.user_id == user.id)
+    revoked = db.session.execute(revoking.values(revoked_at=now)).rowcount
+    audit.record("auth.tokens_revoke", "user" if user else "access_tokens", user.id if user else None,
+                 details={"scope": "user" if user else "all", "revoked": revoked, "via": "cli"})
+    db.session.commit()
+    whose = user.email if user else "every account"
+    click.echo(f"Revoked {revoked} tokens of {whose}.")

@@ -24,7 +24,7 @@ from clinic_api.core.errors import (
     RuleViolation,
     UnsupportedMediaType,
     concurrent_change_problem,
-    database_unavailable_problem,
+    database_unavailable,
     domain_error_to_problem,
     http_exception_to_problem,
     is_unique_violation,
@@ -61,12 +61,6 @@ class ClinicApi(flask_smorest.Api):
 
     def handle_http_exception(self, error):
         return http_exception_to_problem(error)
-
-
-def database_unavailable(error: OperationalError):
-    # A database that is down or locked is an outage to retry, not a bug in the request.
-    log.error("database unavailable: %s", type(error.orig).__name__)
-    return database_unavailable_problem()
 
 
 def integrity_conflict(error: IntegrityError):

@@ -109,13 +109,6 @@ def problem(status: int, title: str, detail: str | None = None, *, slug: str | N
     return response
 
 
-def database_unavailable_problem() -> Response:
-    """A database that is down, restarting or unreachable: an outage to retry (with the same Idempotency-Key for a
-    POST, so that a write whose commit went through but whose answer was lost is not made twice)."""
-    return problem(503, "Service unavailable", "The database is unavailable; retry shortly.",
-                   slug="service-unavailable", headers={"Retry-After": "5"})
-
-
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as one level: ``{"running_profile.weekly_distance_km": [...]}``."""
     if isinstance(messages, Mapping):
@@ -194,6 +187,16 @@ def is_unique_violation(error: Exception) -> bool:
 def concurrent_change_problem() -> Response:
     return problem(409, "Conflict with the current state", "The change conflicts with one made at the same "
                    "time; fetch the current state and retry.", slug="conflict")
+
+
+def database_unavailable(error: Exception) -> Response:
+    """A database that is down, locked, or slower than DATABASE_STATEMENT_TIMEOUT_MS (PostgreSQL cancels the
+    statement: QueryCanceled) is an outage to retry, not a bug in the request."""
+    cause = type(getattr(error, "orig", None) or error).__name__
+    log.error("database unavailable: %s", cause)
+    detail = ("The database took too long to answer; retry shortly." if cause == "QueryCanceled"
+              else "The database is unavailable; retry shortly.")
+    return problem(503, "Service unavailable", detail, slug="service-unavailable", headers={"Retry-After": "5"})
 
 
 def unexpected_error_to_problem(error: Exception) -> Response:

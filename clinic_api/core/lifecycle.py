@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from clinic_api.core import idempotency
 from clinic_api.core.errors import (
     concurrent_change_problem,
-    database_unavailable_problem,
+    database_unavailable,
     is_unique_violation,
     unexpected_error_to_problem,
 )
@@ -77,12 +77,12 @@ def finish_request(response: Response) -> Response:
             response = concurrent_change_problem() if is_unique_violation(error) \
                 else unexpected_error_to_problem(error)
         except OperationalError as error:
-            # The database went away before the commit's answer: nothing, or everything, was kept, and only the
-            # database knows which. A 503 to retry, as for any outage; a POST's Idempotency-Key makes the retry
+            # The database went away before the commit's answer (nothing, or everything, was kept, and only the
+            # database knows which), or the commit's statements (the audit events flushed last) ran past the
+            # statement timeout: a 503 to retry, as for any outage; a POST's Idempotency-Key makes the retry
             # answer what was kept instead of writing it twice.
             db.session.rollback()
-            log.error("database unavailable at commit: %s", type(error.orig).__name__)
-            response = database_unavailable_problem()
+            response = database_unavailable(error)
     else:
         db.session.rollback()
     response.headers["X-Request-ID"] = g.get("request_id", "")

@@ -16,6 +16,7 @@ from clinic_api.auth import service as auth
 from clinic_api.auth.models import User
 from clinic_api.auth.passwords import generate_password, password_problems
 from clinic_api.core.errors import DomainError
+from clinic_api.core.sql import long_statements
 from clinic_api.core.types import today, utcnow
 from clinic_api.demo.cast import STAFF, THERAPISTS, staff_email
 from clinic_api.demo.clinic import plan_clinic
@@ -111,6 +112,7 @@ def _passwords(created: list[tuple[str, str, str]]) -> None:
 @with_appcontext
 def demo_command(patients: int, seed: int, force: bool, if_empty: bool) -> None:
     """Fill an empty database with a deterministic demo clinic for runners: staff, patients, a year of care."""
+    long_statements(db.session, local=False)
     on_file = db.session.scalar(select(func.count()).select_from(Patient)) or 0
     if on_file and not force:
         if if_empty:

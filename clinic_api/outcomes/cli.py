@@ -6,6 +6,7 @@ import time
 import click
 from flask.cli import AppGroup
 
+from clinic_api.core.sql import long_statements
 from clinic_api.extensions import db
 from clinic_api.outcomes import summaries
 
@@ -21,6 +22,7 @@ def _commit_batch() -> None:
 @click.option("--batch-size", default=summaries.BATCH, show_default=True, type=click.IntRange(min=1))
 def rebuild(batch_size: int) -> None:
     """Work every episode's summaries out again from its records (run once after upgrading past 0009)."""
+    long_statements(db.session, local=False)
     started = time.perf_counter()
     done = summaries.rebuild(batch_size, after_batch=_commit_batch)
     db.session.commit()
