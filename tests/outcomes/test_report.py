@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from datetime import date, timedelta
 from typing import Any
 
@@ -124,7 +125,7 @@ def test_the_filters(as_therapist, as_other_therapist, course):
     assert by_discharge["episodes"] == 2
     assert by_discharge["by_status"] == {"active": 0, "discharged": 2}
     assert read(as_therapist, REPORT, **{"from": "2026-09-10", "dates": "discharged"})["episodes"] == 1
-    assert by_discharge["filters"]["dates"] == "discharged"
+    assert (by_discharge["filters"]["dates"], by_discharge["filters"]["from"]) == ("discharged", "2026-09-01")
 
 
 @pytest.mark.parametrize(("query", "field"), [
@@ -172,7 +173,8 @@ def test_a_therapist_s_rows_name_the_patient(as_therapist, worked):
     assert (row["episode_id"], row["patient_id"]) == (worked["episode"], outcome["patient_id"])
     assert (row["first_name"], row["last_name"]) == ("Maddie", "Runner")
     assert row["mrn"]
-    assert (row["visits_count"], row["days_in_care"], row["returned_to_run"], row["weeks_to_return"]) == (5, 31, True, 4)
+    figures = (row["visits_count"], row["days_in_care"], row["returned_to_run"], row["weeks_to_return"])
+    assert figures == (5, 31, True, 4)
 
 
 def test_an_admin_s_rows_are_de_identified(as_admin, worked):
@@ -271,3 +273,88 @@ def test_the_statements_do_not_grow_with_the_episodes(count_queries, as_therapis
         course((6, 2), kujala=True, discharged="2026-10-01")
     assert counts() == few
     assert read(as_therapist, REPORT)["episodes"] == 30
+
+
+# ---- JSON, rows, CSV and the per-episode outcomes agree --------------------------------------------------
+
+def _quartiles(values: list[float]) -> dict[str, Any]:
+    if not values:
+        return {"episodes": 0, "median": None, "q1": None, "q3": None}
+    if len(values) == 1:
+        return {"episodes": 1, "median": values[0], "q1": values[0], "q3": values[0]}
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return {"episodes": len(values), "median": pytest.approx(statistics.median(values), abs=1e-4),
+            "q1": pytest.approx(q1, abs=1e-4), "q3": pytest.approx(q3, abs=1e-4)}
+
+
+def _figures(measure_: dict[str, Any]) -> tuple[Any, ...]:
+    """A measure of GET /episodes/{id}/outcomes in the report's terms."""
+    baseline, latest = measure_["baseline"], measure_["latest"]
+    return (baseline and baseline["value"], latest and latest["value"], measure_["change"], measure_["mcid_reached"],
+            len(measure_["series"]), len(measure_["follow_ups"]))
+
+
+def _number(text: str) -> Any:
+    return None if text == "" else float(text)
+
+
+def test_json_rows_csv_and_each_episode_agree(as_therapist, as_front_desk, create_patient, worked, course):
+    course((5, 7), discharged="2026-10-01")
+    course((4,))
+    course((8, 3), kujala=True, discharged="2026-10-12")
+    course((9, 1), kujala=True)
+    mistaken = course((9, 0))
+    created(as_therapist.post(f"{API}/episodes/{mistaken}/entered-in-error", json={"reason": "Wrong chart."}), 200)
+    created(as_front_desk.post(f"{API}/patients/{create_patient()['id']}/episodes",
+                               json={"body_region": "knee", "side": "left", "referral_source": "Self-referred"}))
+
+    aggregate = read(as_therapist, REPORT)
+    rows = read(as_therapist, REPORT, detail="episodes", per_page=100)["items"]
+    exported = csv_rows(as_therapist.get(CSV))
+    outcomes = {row["episode_id"]: read(as_therapist, outcomes_url(row["episode_id"])) for row in rows}
+    assert aggregate["episodes"] == len(rows) == len(outcomes) == 5
+    assert aggregate["pending_episodes"] == 1
+
+    by_key: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for row in rows:
+        outcome = outcomes[row["episode_id"]]
+        assert (row["status"], row["visits_count"], row["start_date"], row["discharge_date"]) == (
+            outcome["status"], outcome["visits_count"], outcome["start_date"], outcome["discharge_date"])
+        if row["status"] == "discharged":
+            assert row["days_in_care"] == outcome["days_in_care"]
+        assert row["returned_to_run"] == outcome["return_to_run"]["reached"]
+        assert {m["key"]: (m["baseline"], m["latest"], m["change"], m["mcid_reached"], m["scores_count"],
+                           m["follow_ups_count"]) for m in row["measures"]} == \
+            {m["key"]: _figures(m) for m in outcome["measures"]}
+        for found in outcome["measures"]:
+            by_key.setdefault(found["key"], []).append((found, outcome))
+        # The CSV: the same episode, one row per measure, the same figures.
+        lines = [line for line in exported if line["episode_id"] == row["episode_id"]]
+        assert [line["measure_key"] for line in lines] == [m["key"] for m in row["measures"]]
+        for line, m in zip(lines, row["measures"], strict=True):
+            assert (_number(line["baseline"]), _number(line["latest"]), _number(line["change"])) == (
+                m["baseline"], m["latest"], m["change"])
+            assert line["mcid_reached"] == {True: "true", False: "false", None: ""}[m["mcid_reached"]]
+            assert int(line["visits_count"]) == row["visits_count"]
+    assert len(exported) == sum(len(row["measures"]) for row in rows)
+
+    # The aggregate, worked out here from the per-episode answers.
+    assert [m["key"] for m in aggregate["measures"]] == sorted(
+        by_key, key=lambda key: (-sum(found["baseline"] is not None for found, _ in by_key[key]), key))
+    discharged = [outcome for outcome in outcomes.values() if outcome["status"] == "discharged"]
+    for item in aggregate["measures"]:
+        found = by_key[item["key"]]
+        later = [m for m, _ in found if len(m["series"]) >= 2]
+        judged = [m for m in later if m["mcid_reached"] is not None]
+        assert item["episodes_with_baseline"] == sum(m["baseline"] is not None for m, _ in found)
+        assert (item["episodes_with_later_score"], item["without_later_score"]) == (len(later), len(found) - len(later))
+        assert (item["mcid_judged"], item["mcid_reached"]) == (len(judged), sum(m["mcid_reached"] for m in judged))
+        assert item["change"] == _quartiles([m["change"] for m, _ in found if m["change"] is not None])
+        with_follow_up = sum(bool(m["follow_ups"]) for m, outcome in found if outcome["status"] == "discharged")
+        assert item["completeness"]["follow_up"] == round(with_follow_up / len(discharged), 4)
+        assert item["completeness"]["later_score"] == round(len(later) / 5, 4)
+    assert aggregate["visits"] == _quartiles([outcome["visits_count"] for outcome in discharged])
+    assert aggregate["days_to_discharge"] == _quartiles([outcome["days_in_care"] for outcome in discharged])
+    runners = [o for o in outcomes.values() if o["return_to_run"]["reason"] != "no_pre_injury_distance"]
+    assert aggregate["return_to_run"]["runners"] == len(runners)
+    assert aggregate["return_to_run"]["returned"] == sum(o["return_to_run"]["reached"] for o in runners)
