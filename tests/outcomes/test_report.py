@@ -358,3 +358,12 @@ def test_json_rows_csv_and_each_episode_agree(as_therapist, as_front_desk, creat
     runners = [o for o in outcomes.values() if o["return_to_run"]["reason"] != "no_pre_injury_distance"]
     assert aggregate["return_to_run"]["runners"] == len(runners)
     assert aggregate["return_to_run"]["returned"] == sum(o["return_to_run"]["reached"] for o in runners)
+
+
+def test_the_answers_are_as_documented(conforms, as_admin, as_therapist, worked):
+    path = "/api/v1/reports/outcomes"
+    conforms(as_therapist.get(REPORT), path, "get")
+    conforms(as_therapist.get(REPORT, query_string={"detail": "episodes"}), path, "get")
+    conforms(as_admin.get(REPORT, query_string={"detail": "episodes"}), path, "get")
+    conforms(as_admin.get(REPORT, query_string={"from": "yesterday"}), path, "get")
+    conforms(as_admin.get(CSV, query_string={"from": "yesterday"}), f"{path}.csv", "get")
