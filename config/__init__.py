@@ -142,6 +142,11 @@ def postgresql_engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     connect_args = dict(options.get("connect_args", {}))
     connect_args.setdefault("connect_timeout", settings["DATABASE_CONNECT_TIMEOUT_SECONDS"])
     connect_args.setdefault("options", f"-c statement_timeout={settings['DATABASE_STATEMENT_TIMEOUT_MS']}")
+    # A server that vanishes from the network mid-statement (no RST, no answer) would leave the worker waiting on
+    # the socket until the kernel gives up, hours later: TCP keepalives find the dead peer in about 25 s.
+    for name, value in (("keepalives", 1), ("keepalives_idle", 10), ("keepalives_interval", 5),
+                        ("keepalives_count", 3)):
+        connect_args.setdefault(name, value)
     options["connect_args"] = connect_args
     return options
 

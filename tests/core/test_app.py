@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from openapi_spec_validator import validate as validate_openapi
 
+import config
 from clinic_api import create_app
 
 
@@ -53,3 +54,16 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(environment="production")
+
+
+def test_postgresql_connections_carry_their_timeouts_and_keepalives():
+    settings = config.load("test", {"SQLALCHEMY_DATABASE_URI": "postgresql://postgres@db.example/clinic",
+                                    "DATABASE_STATEMENT_TIMEOUT_MS": 1234, "DATABASE_CONNECT_TIMEOUT_SECONDS": 3})
+
+    connect_args = settings["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert connect_args["options"] == "-c statement_timeout=1234"
+    assert connect_args["connect_timeout"] == 3
+    assert connect_args["keepalives"] == 1 and connect_args["keepalives_idle"] == 10
+    assert "connect_args" not in config.load("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})[
+        "SQLALCHEMY_ENGINE_OPTIONS"]
