@@ -123,10 +123,28 @@ class StrictParser(FlaskParser):
         return body
 
 
+def takes_json_body(doc: Mapping[str, Any]) -> bool:
+    return any(parameter["in"] == "json" for parameter in doc.get("arguments", {}).get("parameters", []))
+
+
+def refuse_a_body() -> None:
+    """A write that takes no body refuses one, field by field, as a schema refuses unknown fields: a caller who
+    sends ``signed_by`` to ``/sign`` must not believe it was taken. No body, or ``{}``, is fine."""
+    body = request.get_json(silent=True)
+    if body in (None, {}):
+        return
+    raise RuleViolation.many({str(name): ["Unknown field."] for name in body} if isinstance(body, dict)
+                             else {"_schema": ["This operation takes no body."]})
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
     METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._bodyless: set[tuple[str, str]] = set()  # (endpoint, method) of the writes that take no body
 
     def response(self, status_code: Any, schema: Any = None, **kwargs: Any) -> Callable[..., Any]:
         """A write's answer is the stored representation: the session is flushed before the dump, so
@@ -182,8 +200,8 @@ class Blueprint(flask_smorest.Blueprint):
 
     def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Any = None,
                      provide_automatic_options: bool | None = None, **options: Any) -> None:
-        """Every route documents the 503 it answers while the database is down, and one that names an object
-        in its path the 404 it answers for an unknown one."""
+        """Every route documents the 503 it answers while the database is down, one that names an object in its
+        path the 404 it answers for an unknown one, and a write that takes no body the 422 it answers to one."""
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
         answers = {503: "The database is unavailable; retry shortly (see Retry-After)."}
         if "<" in rule:
@@ -191,8 +209,14 @@ class Blueprint(flask_smorest.Blueprint):
         for method, doc in self._docs[self._endpoints[-1]].items():
             if method == "parameters":
                 continue
-            for status, description in answers.items():
-                doc.setdefault("response", {}).setdefault("responses", {}).setdefault(status, []).append(
+            documented = doc.setdefault("response", {}).setdefault("responses", {})
+            own = dict(answers)
+            if method != "get" and not takes_json_body(doc):
+                self._bodyless.add((self._endpoints[-1], method.upper()))
+                if 422 not in documented:
+                    own[422] = "A body sent: this operation takes none (each field is named in `errors`)."
+            for status, description in own.items():
+                documented.setdefault(status, []).append(
                     {"schema": ProblemSchema(), "description": description, "content_type": PROBLEM_JSON})
 
     def created(self, schema: Any, endpoint: str, description: str | None = None,
@@ -240,6 +264,8 @@ class Blueprint(flask_smorest.Blueprint):
             @wraps(view)
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 ensure_role(*roles)
+                if (request.endpoint.rpartition(".")[2], request.method) in self._bodyless:
+                    refuse_a_body()
                 return view(*args, **kwargs)
 
             guarded = self.doc(**{"x-roles": list(roles)})(guarded)
