@@ -56,6 +56,7 @@ class Row:
     body: Body = None
     query: Body = None
     own_only: frozenset[str] = field(default_factory=frozenset)  # allowed on their own object only
+    needs: tuple[str, ...] = ()  # objects made before the call (what a list or a search should find)
 
     def expected(self, role: str, ownership: str) -> int:
         if role not in self.roles or (role in self.own_only and ownership == OTHER):
@@ -67,9 +68,9 @@ class Row:
 
 
 def allow(path: str, status: int, *roles: str, body: Body = None, query: Body = None,
-          own_only: tuple[str, ...] | str = ()) -> Row:
+          own_only: tuple[str, ...] | str = (), needs: tuple[str, ...] = ()) -> Row:
     return Row(path, status, frozenset(roles), body, query,
-               frozenset((own_only,) if isinstance(own_only, str) else own_only))
+               frozenset((own_only,) if isinstance(own_only, str) else own_only), needs)
 
 
 # Public routes: no token, no role (tests/core/test_access.py checks that these are all).
@@ -78,11 +79,15 @@ PUBLIC = {("auth.login", "POST"), ("health.healthz", "GET"), ("health.readyz", "
           ("static", "GET")}
 
 ADDENDUM = "Late entry: iced after the session."
+DISCHARGE_NOTE = "Discharged pain-free; referred back to the sports physician for the left hip."
+ACK_NOTE = "Reviewed: no calf swelling; Wells score 0."
 # What the front desk never reads: the note text of the visits the World writes, their addenda (and the outcome
 # figures, whose keys are below).
 NOTE_TEXTS = {FOLLOW_UP[part] for part in ("subjective", "objective", "assessment", "plan")} | {
-    EVALUATION[part] for part in ("subjective", "objective", "assessment", "plan")} | {ADDENDUM}
-CLINICAL_KEYS = {"subjective", "objective", "assessment", "plan", "addenda", "acknowledgement_note", "mcid_reached",
+    EVALUATION[part] for part in ("subjective", "objective", "assessment", "plan")} | {ADDENDUM, DISCHARGE_NOTE,
+                                                                                      ACK_NOTE}
+CLINICAL_KEYS = {"subjective", "objective", "assessment", "plan", "addenda", "acknowledgement_note", "discharge_note",
+                 "mcid_reached",
                  "days_to_mcid", "visits_to_mcid", "percent_change", "return_to_run"}
 SECRET_KEY = re.compile(r"hash|^password|token_digest", re.IGNORECASE)
 
@@ -99,33 +104,34 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("auth.UserItem", "GET"): allow("/users/{user}", 200, ADMIN),
     ("auth.UserItem", "PATCH"): allow("/users/{user}", 200, ADMIN, body={"full_name": "Renamed"}),
     ("audit.audit_events", "GET"): allow("/audit-events", 200, ADMIN),
-    ("patients.Patients", "GET"): allow("/patients", 200, FD, PT),
+    ("patients.Patients", "GET"): allow("/patients", 200, FD, PT, needs=("history",)),
     ("patients.Patients", "POST"): allow("/patients", 201, FD, PT, body={**MADDIE, "confirm_new": True}),
     ("patients.PatientItem", "GET"): allow("/patients/{patient}", 200, FD, PT),
     ("patients.PatientItem", "PATCH"): allow("/patients/{patient}", 200, FD, PT, body={"mrn": "C-TYPO-FIX-1"}),
     ("patients.PatientItem", "DELETE"): allow("/patients/{patient}", 204, FD, PT),
-    ("episodes.worklist", "GET"): allow("/episodes", 200, FD, PT),
-    ("episodes.PatientEpisodes", "GET"): allow("/patients/{patient}/episodes", 200, FD, PT),
+    ("episodes.worklist", "GET"): allow("/episodes", 200, FD, PT, needs=("history",)),
+    ("episodes.PatientEpisodes", "GET"): allow("/patients/{history}/episodes", 200, FD, PT),
     ("episodes.PatientEpisodes", "POST"): allow("/patients/{patient}/episodes", 201, FD, PT, body=PENDING_EPISODE),
-    ("episodes.EpisodeItem", "GET"): allow("/episodes/{episode}", 200, FD, PT),
+    ("episodes.EpisodeItem", "GET"): allow("/episodes/{discharged}", 200, FD, PT),
     ("episodes.EpisodeItem", "PATCH"): allow("/episodes/{episode}", 200, PT, body={"side": "right"}),
     ("episodes.discharge", "POST"): allow("/episodes/{episode}/discharge", 200, PT, body={"reason": "goals_met"}),
     ("episodes.reopen", "POST"): allow("/episodes/{discharged}/reopen", 200, PT, body={"reason": "Pain came back."}),
     ("episodes.entered_in_error", "POST"): allow("/episodes/{episode}/entered-in-error", 200, PT, body=WRONG_CHART),
-    ("episodes.red_flags", "GET"): allow("/episodes/{flagged}/red-flags", 200, FD, PT),
+    ("episodes.red_flags", "GET"): allow("/episodes/{reviewed}/red-flags", 200, FD, PT),
     ("episodes.acknowledge_red_flag", "POST"): allow("/episodes/{flagged}/red-flags/{flag}/acknowledge", 200, PT,
-                                                     body={"note": "Reviewed: no calf swelling; Wells score 0."}),
+                                                     body={"note": ACK_NOTE}),
     ("episodes.due", "GET"): allow("/episodes/{episode}/due", 200, FD, PT),
     ("questionnaires.Questionnaires", "GET"): allow("/questionnaires", 200, *STAFF_ROLES),
     ("questionnaires.Questionnaires", "POST"): allow("/questionnaires", 201, ADMIN, body={**UWRI, "code": "uwri_t"}),
     ("questionnaires.questionnaire", "GET"): allow("/questionnaires/{code}", 200, *STAFF_ROLES),
     ("questionnaires.questionnaire_version", "GET"): allow("/questionnaires/{code}/versions/{version}", 200,
                                                            *STAFF_ROLES),
-    ("questionnaires.EpisodeResponses", "GET"): allow("/episodes/{episode}/responses", 200, FD, PT),
+    ("questionnaires.EpisodeResponses", "GET"): allow("/episodes/{episode}/responses", 200, FD, PT,
+                                                      needs=("response",)),
     ("questionnaires.EpisodeResponses", "POST"): allow("/episodes/{episode}/responses", 201, FD, PT, body=RESPONSE),
     ("questionnaires.response", "GET"): allow("/responses/{response}", 200, FD, PT),
-    ("visits.visits_across_episodes", "GET"): allow("/visits", 200, FD, PT),
-    ("visits.EpisodeVisits", "GET"): allow("/episodes/{care}/visits", 200, FD, PT),
+    ("visits.visits_across_episodes", "GET"): allow("/visits", 200, FD, PT, needs=("signed", "draft")),
+    ("visits.EpisodeVisits", "GET"): allow("/episodes/{care}/visits", 200, FD, PT, needs=("signed", "draft")),
     ("visits.EpisodeVisits", "POST"): allow("/episodes/{care}/visits", 201, PT, body={
         "visit_type": "follow_up", "visit_date": "2026-09-09"}),
     ("visits.VisitItem", "GET"): allow("/visits/{signed}", 200, FD, PT),
@@ -140,18 +146,18 @@ ROUTES: dict[tuple[str, str], Row] = {
                                        body=lambda world: {"therapist_id": world.other_therapist_id}),
     ("visits.add_addendum", "POST"): allow("/visits/{signed}/addenda", 201, PT, body={"text": "Late entry: ice."}),
     ("visits.addendum", "GET"): allow("/addenda/{addendum}", 200, PT),
-    ("visits.EpisodePainScores", "GET"): allow("/episodes/{care}/pain-scores", 200, PT),
+    ("visits.EpisodePainScores", "GET"): allow("/episodes/{care}/pain-scores", 200, PT, needs=("pain",)),
     ("visits.EpisodePainScores", "POST"): allow("/episodes/{care}/pain-scores", 201, PT, body={
         "score": 3, "context": "current"}),
     ("visits.pain_score", "GET"): allow("/pain-scores/{pain}", 200, PT),
     ("visits.pain_score_entered_in_error", "POST"): allow("/pain-scores/{pain}/entered-in-error", 200, PT,
                                                           body=WRONG_CHART),
-    ("visits.EpisodeRuns", "GET"): allow("/episodes/{care}/runs", 200, PT),
+    ("visits.EpisodeRuns", "GET"): allow("/episodes/{care}/runs", 200, PT, needs=("run",)),
     ("visits.EpisodeRuns", "POST"): allow("/episodes/{care}/runs", 201, PT, body=RUN),
     ("visits.weekly_runs", "GET"): allow("/episodes/{care}/runs/weekly", 200, PT),
     ("visits.run", "GET"): allow("/runs/{run}", 200, PT),
     ("visits.run_entered_in_error", "POST"): allow("/runs/{run}/entered-in-error", 200, PT, body=WRONG_CHART),
-    ("visits.EpisodeGoals", "GET"): allow("/episodes/{care}/goals", 200, PT),
+    ("visits.EpisodeGoals", "GET"): allow("/episodes/{care}/goals", 200, PT, needs=("goal",)),
     ("visits.EpisodeGoals", "POST"): allow("/episodes/{care}/goals", 201, PT, body={"text": "Run 5 km pain-free"}),
     ("visits.GoalItem", "GET"): allow("/goals/{goal}", 200, PT),
     ("visits.GoalItem", "PATCH"): allow("/goals/{goal}", 200, PT, body={"status": "met"}),
@@ -227,10 +233,27 @@ class World:
         return self.fixture("create_episode")(self["patient"])["id"]
 
     def make_discharged(self) -> str:
+        """An episode discharged today, with the therapist's note."""
         episode = self.fixture("create_episode")(self["patient"])["id"]
-        answer = self.fixture("as_therapist").post(f"{API}/episodes/{episode}/discharge", json={"reason": "goals_met"})
+        answer = self.fixture("as_therapist").post(f"{API}/episodes/{episode}/discharge",
+                                                   json={"reason": "goals_met", "note": DISCHARGE_NOTE})
         assert answer.status_code == 200, answer.get_json()
         return episode
+
+    def make_reviewed(self) -> str:
+        """An episode whose intake raised a flag that a therapist reviewed, with a note."""
+        episode = self["flagged"]
+        answer = self.fixture("as_therapist").post(f"{API}/episodes/{episode}/red-flags/dvt/acknowledge",
+                                                   json={"note": ACK_NOTE})
+        assert answer.status_code == 200, answer.get_json()
+        return episode
+
+    def make_history(self) -> str:
+        """The patient, with a discharged episode, a reviewed flag and an open one (on another episode)."""
+        self["discharged"], self["reviewed"]
+        self.fixture("create_response")(self.fixture("create_episode")(self["patient"])["id"],
+                                        client=self.fixture("as_front_desk"), **intake(calf_pain_swelling=True))
+        return self["patient"]
 
     def make_flagged(self) -> str:
         episode = self.fixture("create_episode")(self["patient"])["id"]
@@ -291,6 +314,8 @@ class World:
         return API + row.path.format(**{name: replaced.get(name) or self[name] for name in row.placeholders()})
 
     def call(self, client: Any, method: str, row: Row, **replaced: str) -> Any:
+        for name in row.needs:
+            self[name]
         url = self.url(row, **replaced)
         body = row.body(self) if callable(row.body) else row.body
         query = row.query(self) if callable(row.query) else row.query

@@ -187,3 +187,18 @@ def test_the_front_desk_reads_visits_without_their_note_or_addenda(records, as_t
         text = str(answer)
         assert "Late entry: iced." not in text and FOLLOW_UP["subjective"] not in text, url
         assert "addenda" not in text and "'plan'" not in text, url
+
+
+def test_the_front_desk_reads_episodes_without_the_discharge_note(as_therapist, as_front_desk, episode):
+    """Regression: the front desk read the therapist's discharge note in every episode view (the item, the patient's
+    episodes, the worklist)."""
+    note = "Discharged pain-free; referred back to the sports physician for the left hip."
+    url = f"{API}/episodes/{episode['id']}"
+    discharged = as_therapist.post(f"{url}/discharge", json={"reason": "goals_met", "note": note})
+    assert discharged.status_code == 200 and discharged.get_json()["discharge_note"] == note
+    assert read(as_therapist, url)["discharge_note"] == note
+
+    for reading in (url, f"{API}/patients/{episode['patient_id']}/episodes", f"{API}/episodes"):
+        answer = str(read(as_front_desk, reading))
+        assert note not in answer and "discharge_note" not in answer, reading
+    assert read(as_front_desk, url)["discharge_reason"] == "goals_met"  # the appointment level stays
