@@ -19,9 +19,12 @@ from string import Formatter
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from clinic_api import create_app
+from clinic_api.audit.models import AuditEvent
 from clinic_api.core.access import is_public
+from clinic_api.extensions import db
 from tests.factories import (
     API,
     EVALUATION,
@@ -169,8 +172,8 @@ ROUTES: dict[tuple[str, str], Row] = {
 
 # Routes being added on other branches: each row applies once its route is served (and then must pass).
 PENDING_ROUTES: dict[tuple[str, str], Row] = {
-    ("reports.outcomes", "GET"): allow("/reports/outcomes", 200, PT, ADMIN),
-    ("reports.outcomes_csv", "GET"): allow("/reports/outcomes.csv", 200, PT, ADMIN),
+    ("reports.outcome_report", "GET"): allow("/reports/outcomes", 200, PT, ADMIN, needs=("care",)),
+    ("reports.outcome_report_csv", "GET"): allow("/reports/outcomes.csv", 200, PT, ADMIN, needs=("care",)),
 }
 
 
@@ -313,14 +316,17 @@ class World:
     def url(self, row: Row, **replaced: str) -> str:
         return API + row.path.format(**{name: replaced.get(name) or self[name] for name in row.placeholders()})
 
-    def call(self, client: Any, method: str, row: Row, **replaced: str) -> Any:
+    def prepare(self, method: str, row: Row, **replaced: str) -> dict[str, Any]:
+        """The request of the row (url, body, query, headers), every object it names made."""
         for name in row.needs:
             self[name]
         url = self.url(row, **replaced)
-        body = row.body(self) if callable(row.body) else row.body
-        query = row.query(self) if callable(row.query) else row.query
-        headers = {"If-Match": self.etag(url)} if method == "PATCH" else {}
-        return client.request(method, url, json=body, query_string=query, headers=headers)
+        return {"method": method, "path": url, "json": row.body(self) if callable(row.body) else row.body,
+                "query_string": row.query(self) if callable(row.query) else row.query,
+                "headers": {"If-Match": self.etag(url)} if method == "PATCH" else {}}
+
+    def call(self, client: Any, method: str, row: Row, **replaced: str) -> Any:
+        return client.request(**self.prepare(method, row, **replaced))
 
     def etag(self, url: str) -> str:
         """The ETag of the object as a role that may change it reads it (a refused caller gets a valid one too,
@@ -391,40 +397,51 @@ def test_a_pending_row_applies_only_once_its_route_is_served():
 # ---- each row, as each role ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("endpoint", "method", "role", "ownership"), list(cases()))
-def test_who_may_do_what(request, endpoint, method, role, ownership):
+def test_who_may_do_what(request, app, endpoint, method, role, ownership):
     row = table()[endpoint, method]
     world = World(request, role, ownership)
+    call = world.prepare(method, row)
+    events = audit_events(app)
 
-    response = world.call(world.caller, method, row)
+    response = world.caller.request(**call)
 
     expected = row.expected(role, ownership)
     assert response.status_code == expected, (response.status_code, response.get_json())
     if expected == 403:
         assert response.content_type == "application/problem+json"
         assert response.get_json()["status"] == 403
+        assert audit_events(app) == events  # a refused request writes nothing (every write is audited)
     elif response.is_json and response.data:
-        keys, strings = keys_and_strings(response.get_json())
-        assert not {key for key in keys if SECRET_KEY.search(key)}, sorted(keys)
+        fields, strings = fields_and_strings(response.get_json())
+        assert not {key for key in fields if SECRET_KEY.search(key)}, sorted(fields)
         if role == FD:
-            assert not keys & CLINICAL_KEYS, sorted(keys & CLINICAL_KEYS)
+            clinical = {key for key in fields.keys() & CLINICAL_KEYS if fields[key]}
+            assert not clinical, sorted(clinical)
             assert not strings & NOTE_TEXTS, sorted(strings & NOTE_TEXTS)
 
 
-def keys_and_strings(body: Any) -> tuple[set[str], set[str]]:
-    """Every key and every string value anywhere in a JSON body."""
-    keys: set[str] = set()
+def audit_events(app: Any) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def fields_and_strings(body: Any) -> tuple[dict[str, bool], set[str]]:
+    """Every key anywhere in a JSON body (true where some value of it is given: not null nor empty), and every
+    string value."""
+    fields: dict[str, bool] = {}
     strings: set[str] = set()
     pending = [body]
     while pending:
         value = pending.pop()
         if isinstance(value, dict):
-            keys.update(value)
+            for key, item in value.items():
+                fields[key] = fields.get(key, False) or item not in (None, "", [], {})
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
         elif isinstance(value, str):
             strings.add(value)
-    return keys, strings
+    return fields, strings
 
 
 @pytest.mark.parametrize(("endpoint", "method"), rows())
@@ -444,12 +461,13 @@ UNKNOWN = {"code": "no_such_code", "version": "9999", "flag": "no_such_flag"}
 
 @pytest.mark.parametrize(("endpoint", "method"), [case for case in rows()
                                                   if table()[case.values[0], case.values[1]].placeholders()])
-def test_an_unknown_object_is_404(request, endpoint, method):
+def test_an_unknown_object_is_404_to_each_role_allowed(request, endpoint, method):
     row = table()[endpoint, method]
-    for name in row.placeholders():
-        world = World(request, sorted(row.roles)[0], OWN)
+    for role in sorted(row.roles):
+        for name in row.placeholders():
+            world = World(request, role, OWN)
 
-        response = world.call(world.caller, method, row, **{name: UNKNOWN.get(name, UNKNOWN_ID)})
+            response = world.call(world.caller, method, row, **{name: UNKNOWN.get(name, UNKNOWN_ID)})
 
-        assert response.status_code == 404, (name, response.status_code, response.get_json())
-        assert response.content_type == "application/problem+json"
+            assert response.status_code == 404, (role, name, response.status_code, response.get_json())
+            assert response.content_type == "application/problem+json"
