@@ -12,6 +12,8 @@ import pytest
 from tests.factories import (
     API,
     FOLLOW_UP,
+    KNEE_EPISODE,
+    MADDIE,
     PASSWORD,
     RESPONSE,
     RUN,
@@ -21,11 +23,14 @@ from tests.factories import (
     intake,
     read,
     visit_url,
+    without,
 )
 
 NEW_PASSWORD = {"current_password": PASSWORD, "new_password": "A-new-long-passphrase-77"}
 NEW_USER = {"email": "x@clinic.test", "full_name": "X", "role": "therapist", "password": "Long-enough-passphrase-9"}
 ACK_NOTE = "Reviewed: no calf swelling; Wells score 0."
+PENDING_EPISODE = without(KNEE_EPISODE, "diagnosis_code", "diagnosis_text")
+NEW_PATIENT = {**MADDIE, "confirm_new": True}
 
 
 @pytest.fixture
@@ -62,6 +67,10 @@ WRITES = [
     ("as_therapist", "PATCH", "/episodes/{episode}", {"side": "right"}, "open_red_flags", [], "/episodes/{episode}"),
     ("as_therapist", "PATCH", "/episodes/{episode}", {"side": "right"}, "patient_id", "{other_patient}",
      "/episodes/{episode}"),
+    ("as_therapist", "PATCH", "/episodes/{episode}", {"side": "right"}, "red_flags", [], "/episodes/{episode}"),
+    ("as_front_desk", "POST", "/patients/{patient}/episodes", PENDING_EPISODE, "status", "active",
+     "/patients/{patient}/episodes"),
+    ("as_front_desk", "POST", "/patients", NEW_PATIENT, "created_at", "2020-01-01T00:00:00+00:00", "/patients"),
     ("as_therapist", "POST", "/episodes/{care}/visits", {"visit_type": "follow_up", "visit_date": "2026-09-09"},
      "therapist_id", "{other_user}", "/episodes/{care}/visits"),
     ("as_therapist", "POST", "/episodes/{care}/visits", {"visit_type": "follow_up", "visit_date": "2026-09-09"},
@@ -202,3 +211,15 @@ def test_the_front_desk_reads_episodes_without_the_discharge_note(as_therapist, 
         answer = str(read(as_front_desk, reading))
         assert note not in answer and "discharge_note" not in answer, reading
     assert read(as_front_desk, url)["discharge_reason"] == "goals_met"  # the appointment level stays
+
+
+def test_the_front_desk_may_not_give_a_diagnosis_and_nothing_is_opened(as_front_desk, as_therapist, create_patient):
+    """The one field refused by role rather than by name: a diagnosis is a therapist's (403 naming the role, as the
+    README and the operation document), and no episode is opened."""
+    patient = create_patient()["id"]
+    url = f"{API}/patients/{patient}/episodes"
+
+    response = as_front_desk.post(url, json=KNEE_EPISODE)
+
+    assert "therapist" in assert_problem(response, 403)["detail"]
+    assert read(as_therapist, url)["total"] == 0
