@@ -3,12 +3,16 @@ gets on its own object and on another's (a draft's author, one's own account), t
 valid body, so that "allowed" means the 2xx of a call that worked, not a 422.
 
 Each row is checked as every role (own and other where the object has an owner), without a token (401), with an
-unknown value in each path parameter (404, as a role allowed), and against the OpenAPI document's ``x-roles``. A route
-added without a row fails ``test_every_route_has_a_row``, as does a row whose route is gone.
+unknown value in each path parameter (404, as each role allowed), and against the OpenAPI document's ``x-roles``. A
+refused call writes nothing (no audit event). Every answer given is walked: no key like a hash, a password or a token
+digest anywhere, and the front desk gets no note text, addenda, review or discharge note, nor outcome figures. A route
+added without a row fails ``test_every_route_has_a_row_and_every_row_a_route``, as does a row whose route is gone.
 
-A new row is one line: ``(endpoint, method): allow(path, status, *roles, body=..., query=..., own_only=...)``. The
-path names objects in braces (``{draft}``, ``{care}``, ...), built by ``World`` below; ``own_only`` lists the roles
-allowed only on their own object (403 on another's)."""
+A new row is one line: ``(endpoint, method): allow(path, status, *roles, body=..., query=..., own_only=...,
+needs=...)``. The path names objects in braces (``{draft}``, ``{care}``, ...), each made by ``World.make_<name>``;
+``own_only`` lists the roles allowed only on their own object (403 on another's); ``needs`` names objects to make
+first (what a list should find). PENDING_ROUTES holds the rows of routes other branches add: each applies once its
+route is served."""
 from __future__ import annotations
 
 import re
@@ -53,7 +57,7 @@ Body = dict[str, Any] | Callable[["World"], dict[str, Any]] | None
 
 @dataclass(frozen=True)
 class Row:
-    path: str  # under /api/v1, with {object} placeholders (see World.BUILDERS)
+    path: str  # under /api/v1, with {object} placeholders (see World.make_*)
     status: int  # the answer to a role allowed
     roles: frozenset[str]  # the roles allowed
     body: Body = None
