@@ -221,9 +221,10 @@ class Blueprint(flask_smorest.Blueprint):
 
     def created(self, schema: Any, endpoint: str, description: str | None = None,
                 **location: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """A view that creates: answers 201 with the object as ``schema`` dumps it, its ``Location`` and
-        the ``ETag`` a GET of that location returns. ``location`` maps the endpoint's URL parameters to
-        attributes of the created object, e.g. ``patient_id="id"``."""
+        """A view that creates: answers 201 with the object as ``schema`` dumps it (or, for a mapping of role to
+        schema, as the caller's role's schema does), its ``Location`` and the ``ETag`` a GET of that location
+        returns. ``location`` maps the endpoint's URL parameters to attributes of the created object, e.g.
+        ``patient_id="id"``."""
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
@@ -233,13 +234,15 @@ class Blueprint(flask_smorest.Blueprint):
                                            for param, attr in location.items()})
                 return record, 201, {"Location": url}
 
-            return self.etag(self.response(201, schema, description=description, headers={"Location": {
-                "description": "The URL of the created object.", "schema": {"type": "string"}}})(located))
+            headers = {"Location": {"description": "The URL of the created object.", "schema": {"type": "string"}}}
+            if isinstance(schema, Mapping):  # role to schema, as response_by_role takes them
+                return self.etag(self.response_by_role(201, schema, description, headers=headers)(located))
+            return self.etag(self.response(201, schema, description=description, headers=headers)(located))
 
         return decorator
 
-    def response_by_role(self, status: int, schemas: dict[str, Any], description: str | None = None,
-                         ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def response_by_role(self, status: int, schemas: Mapping[str, Any], description: str | None = None,
+                         **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """One answer whose representation depends on the caller's role (``schemas``: role to schema),
         documented as ``anyOf`` the distinct schemas (a fuller one may satisfy a narrower one's fields).
         The choice is made here, once, not in a schema."""
@@ -247,10 +250,16 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
-            def dumped(*args: Any, **kwargs: Any) -> Any:
-                return instances[current_user().role].dump(view(*args, **kwargs))
+            def dumped(*args: Any, **view_kwargs: Any) -> Any:
+                result = view(*args, **view_kwargs)
+                if request.method not in ("GET", "HEAD"):
+                    db.session.flush()  # the stored representation, as ``response`` dumps it
+                schema = instances[current_user().role]
+                if isinstance(result, tuple):  # (object, status, headers), as ``created`` returns
+                    return (schema.dump(result[0]), *result[1:])
+                return schema.dump(result)
 
-            documented = self.response(status, description=description)(dumped)
+            documented = self.response(status, description=description, **kwargs)(dumped)
             distinct = list({type(schema): schema for schema in instances.values()})
             documented._apidoc["response"]["responses"][status][-1]["schema"] = {"anyOf": distinct}
             return documented

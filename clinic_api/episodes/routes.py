@@ -61,7 +61,7 @@ class PatientEpisodes(MethodView):
 
     @blp.roles(FRONT_DESK, THERAPIST)
     @blp.arguments(EpisodeIn)
-    @blp.created(EpisodeOut, "episodes.EpisodeItem", episode_id="id")
+    @blp.created(EPISODE_BY_ROLE, "episodes.EpisodeItem", episode_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description="The patient is archived.")
     def post(self, fields, patient_id: uuid.UUID):
         """Open an episode of care

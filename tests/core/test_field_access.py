@@ -223,3 +223,15 @@ def test_the_front_desk_may_not_give_a_diagnosis_and_nothing_is_opened(as_front_
 
     assert "therapist" in assert_problem(response, 403)["detail"]
     assert read(as_therapist, url)["total"] == 0
+
+
+def test_the_front_desk_opens_an_episode_and_is_answered_as_it_reads_one(as_front_desk, create_patient):
+    """The answer to the front desk's new pending episode is its own view of it (no discharge note field), with the
+    ETag its GET returns right after."""
+    created = as_front_desk.post(f"{API}/patients/{create_patient()['id']}/episodes", json=PENDING_EPISODE)
+
+    assert created.status_code == 201
+    assert "discharge_note" not in created.get_json()
+    again = as_front_desk.get(created.headers["Location"])
+    assert again.get_json() == created.get_json()
+    assert again.headers["ETag"] == created.headers["ETag"]
