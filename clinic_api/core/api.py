@@ -117,10 +117,28 @@ class StrictParser(FlaskParser):
         return body
 
 
+def takes_json_body(doc: Mapping[str, Any]) -> bool:
+    return any(parameter["in"] == "json" for parameter in doc.get("arguments", {}).get("parameters", []))
+
+
+def refuse_a_body() -> None:
+    """A write that takes no body refuses one, field by field, as a schema refuses unknown fields: a caller who
+    sends ``signed_by`` to ``/sign`` must not believe it was taken. No body, or ``{}``, is fine."""
+    body = request.get_json(silent=True)
+    if body in (None, {}):
+        return
+    raise RuleViolation.many({str(name): ["Unknown field."] for name in body} if isinstance(body, dict)
+                             else {"_schema": ["This operation takes no body."]})
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
     METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._bodyless: set[tuple[str, str]] = set()  # (endpoint, method) of the writes that take no body
 
     def response(self, status_code: Any, schema: Any = None, **kwargs: Any) -> Callable[..., Any]:
         """A write's answer is the stored representation: the session is flushed before the dump, so
@@ -176,8 +194,8 @@ class Blueprint(flask_smorest.Blueprint):
 
     def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Any = None,
                      provide_automatic_options: bool | None = None, **options: Any) -> None:
-        """Every route documents the 503 it answers while the database is down, and one that names an object
-        in its path the 404 it answers for an unknown one."""
+        """Every route documents the 503 it answers while the database is down, one that names an object in its
+        path the 404 it answers for an unknown one, and a write that takes no body the 422 it answers to one."""
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
         answers = {503: "The database is unavailable; retry shortly (see Retry-After)."}
         if "<" in rule:
@@ -185,15 +203,22 @@ class Blueprint(flask_smorest.Blueprint):
         for method, doc in self._docs[self._endpoints[-1]].items():
             if method == "parameters":
                 continue
-            for status, description in answers.items():
-                doc.setdefault("response", {}).setdefault("responses", {}).setdefault(status, []).append(
+            documented = doc.setdefault("response", {}).setdefault("responses", {})
+            own = dict(answers)
+            if method != "get" and not takes_json_body(doc):
+                self._bodyless.add((self._endpoints[-1], method.upper()))
+                if 422 not in documented:
+                    own[422] = "A body sent: this operation takes none (each field is named in `errors`)."
+            for status, description in own.items():
+                documented.setdefault(status, []).append(
                     {"schema": ProblemSchema(), "description": description, "content_type": PROBLEM_JSON})
 
     def created(self, schema: Any, endpoint: str, description: str | None = None,
                 **location: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """A view that creates: answers 201 with the object as ``schema`` dumps it, its ``Location`` and
-        the ``ETag`` a GET of that location returns. ``location`` maps the endpoint's URL parameters to
-        attributes of the created object, e.g. ``patient_id="id"``."""
+        """A view that creates: answers 201 with the object as ``schema`` dumps it (or, for a mapping of role to
+        schema, as the caller's role's schema does), its ``Location`` and the ``ETag`` a GET of that location
+        returns. ``location`` maps the endpoint's URL parameters to attributes of the created object, e.g.
+        ``patient_id="id"``."""
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
@@ -203,13 +228,15 @@ class Blueprint(flask_smorest.Blueprint):
                                            for param, attr in location.items()})
                 return record, 201, {"Location": url}
 
-            return self.etag(self.response(201, schema, description=description, headers={"Location": {
-                "description": "The URL of the created object.", "schema": {"type": "string"}}})(located))
+            headers = {"Location": {"description": "The URL of the created object.", "schema": {"type": "string"}}}
+            if isinstance(schema, Mapping):  # role to schema, as response_by_role takes them
+                return self.etag(self.response_by_role(201, schema, description, headers=headers)(located))
+            return self.etag(self.response(201, schema, description=description, headers=headers)(located))
 
         return decorator
 
-    def response_by_role(self, status: int, schemas: dict[str, Any], description: str | None = None,
-                         ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def response_by_role(self, status: int, schemas: Mapping[str, Any], description: str | None = None,
+                         **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """One answer whose representation depends on the caller's role (``schemas``: role to schema),
         documented as ``anyOf`` the distinct schemas (a fuller one may satisfy a narrower one's fields).
         The choice is made here, once, not in a schema."""
@@ -217,10 +244,16 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
-            def dumped(*args: Any, **kwargs: Any) -> Any:
-                return instances[current_user().role].dump(view(*args, **kwargs))
+            def dumped(*args: Any, **view_kwargs: Any) -> Any:
+                result = view(*args, **view_kwargs)
+                if request.method not in ("GET", "HEAD"):
+                    db.session.flush()  # the stored representation, as ``response`` dumps it
+                schema = instances[current_user().role]
+                if isinstance(result, tuple):  # (object, status, headers), as ``created`` returns
+                    return (schema.dump(result[0]), *result[1:])
+                return schema.dump(result)
 
-            documented = self.response(status, description=description)(dumped)
+            documented = self.response(status, description=description, **kwargs)(dumped)
             distinct = list({type(schema): schema for schema in instances.values()})
             documented._apidoc["response"]["responses"][status][-1]["schema"] = {"anyOf": distinct}
             return documented
@@ -234,6 +267,8 @@ class Blueprint(flask_smorest.Blueprint):
             @wraps(view)
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 ensure_role(*roles)
+                if (request.endpoint.rpartition(".")[2], request.method) in self._bodyless:
+                    refuse_a_body()
                 return view(*args, **kwargs)
 
             guarded = self.doc(**{"x-roles": list(roles)})(guarded)

@@ -13,12 +13,14 @@ from clinic_api.episodes.schemas import (
     AcknowledgeIn,
     DischargeIn,
     DueOut,
+    EpisodeDeskOut,
     EpisodeIn,
     EpisodeOut,
     EpisodePatch,
     EpisodeQuery,
     RedFlagQuery,
     WorklistQuery,
+    WorklistRowDeskOut,
     WorklistRowOut,
 )
 from clinic_api.patients import service as patients
@@ -28,11 +30,14 @@ from clinic_api.questionnaires.schemas import RedFlagOut, RedFlagReviewOut
 blp = Blueprint("episodes", __name__, url_prefix="/api/v1",
                 description="Episodes of care as a whole: open, change, discharge, red-flag review, measures due.")
 
+# The front desk reads episodes without the therapist's notes (the discharge note, a red flag's review).
+EPISODE_BY_ROLE = {THERAPIST: EpisodeOut, FRONT_DESK: EpisodeDeskOut}
+
 
 @blp.route("/episodes")
 @blp.roles(FRONT_DESK, THERAPIST)
 @blp.arguments(WorklistQuery, location="query")
-@blp.response(200, page_of(WorklistRowOut))
+@blp.response_by_role(200, {THERAPIST: page_of(WorklistRowOut), FRONT_DESK: page_of(WorklistRowDeskOut)})
 def worklist(args):
     """The worklist: episodes across patients, open red flags first, then the latest started
 
@@ -49,14 +54,14 @@ def worklist(args):
 class PatientEpisodes(MethodView):
     @blp.roles(FRONT_DESK, THERAPIST)
     @blp.arguments(EpisodeQuery, location="query")
-    @blp.response(200, page_of(EpisodeOut))
+    @blp.response_by_role(200, {role: page_of(schema) for role, schema in EPISODE_BY_ROLE.items()})
     def get(self, args, patient_id: uuid.UUID):
         """A patient's episodes of care, latest start first"""
         return service.list_patient_episodes(patients.get_patient(patient_id), **args)
 
     @blp.roles(FRONT_DESK, THERAPIST)
     @blp.arguments(EpisodeIn)
-    @blp.created(EpisodeOut, "episodes.EpisodeItem", episode_id="id")
+    @blp.created(EPISODE_BY_ROLE, "episodes.EpisodeItem", episode_id="id")
     @blp.alt_response(409, schema=ProblemSchema, description="The patient is archived.")
     def post(self, fields, patient_id: uuid.UUID):
         """Open an episode of care
@@ -73,7 +78,7 @@ class PatientEpisodes(MethodView):
 @blp.etag
 class EpisodeItem(MethodView):
     @blp.roles(FRONT_DESK, THERAPIST)
-    @blp.response(200, EpisodeOut)
+    @blp.response_by_role(200, EPISODE_BY_ROLE)
     def get(self, episode_id: uuid.UUID):
         """One episode of care, with its open red flags"""
         return service.read_episode(episode_id)

@@ -10,7 +10,7 @@ from clinic_api.core.schemas import Day, PageArgs, PatchSchema, Schema, StaffRef
 from clinic_api.core.types import today
 from clinic_api.patients.models import BODY_REGIONS, DISCHARGE_REASONS, EPISODE_STATUSES, SIDES
 from clinic_api.patients.schemas import PatientSummary
-from clinic_api.questionnaires.schemas import RedFlagOut
+from clinic_api.questionnaires.schemas import RedFlagOut, RedFlagReviewOut
 from clinic_api.visits.models import GOAL_STATUSES
 
 FINAL_GOAL_STATUSES = tuple(status for status in GOAL_STATUSES if status != "active")
@@ -90,11 +90,31 @@ class EpisodeOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class WorklistRowOut(EpisodeOut):
-    """An episode on the worklist, with its patient and how many measures are due."""
+class EpisodeDeskOut(EpisodeOut):
+    """An episode as the front desk reads it: without the therapist's notes (the discharge note, a red flag's
+    review), as it reads visits without their note."""
 
+    class Meta(EpisodeOut.Meta):
+        exclude = ("discharge_note",)
+
+    red_flags = fields.List(fields.Nested(RedFlagReviewOut),
+                            metadata={"description": "Red flags raised by responses and not yet acknowledged."})
+
+
+class _OnTheWorklist(Schema):
     patient = fields.Nested(PatientSummary)
     measures_due = fields.Integer(metadata={"description": "The number of measures GET /episodes/{id}/due lists."})
+
+
+class WorklistRowOut(_OnTheWorklist, EpisodeOut):
+    """An episode on the worklist, with its patient and how many measures are due."""
+
+
+class WorklistRowDeskOut(_OnTheWorklist, EpisodeDeskOut):
+    """An episode on the front desk's worklist (no therapist's note), with its patient and the measures due."""
+
+    class Meta(EpisodeDeskOut.Meta):
+        pass
 
 
 class WorklistQuery(PageArgs):
