@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
-from flask import request, url_for
+from flask import Response, current_app, request, url_for
 from flask_smorest.etag import _get_etag_ctx
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -160,6 +160,20 @@ class Blueprint(flask_smorest.Blueprint):
             return documented
 
         return decorator
+
+    def representation(self, schema: Any, obj: Any) -> tuple[bytes, str]:
+        """The body and the ETag that ``@blp.response(200, schema)`` under ``@blp.etag`` answer for ``obj``, built
+        once for an object that never changes (a released questionnaire version) and answered by ``prebuilt``."""
+        dumped = schema.dump(obj)
+        return current_app.json.response(dumped).get_data(), self._generate_etag(dumped)
+
+    def prebuilt(self, body: bytes, etag: str) -> Response:
+        """A view's answer from a ``representation``: 200 with the body, or 304 without one when ``If-None-Match``
+        names the ETag (both carry it)."""
+        _get_etag_ctx()["etag"] = etag  # what blp.etag sets on the answer
+        if etag in request.if_none_match:
+            return Response(status=304)
+        return Response(body, mimetype=current_app.json.mimetype)
 
     def _check_precondition(self) -> None:
         """The If-Match presence is checked with its value, in ``check_etag``, after the object is found:
