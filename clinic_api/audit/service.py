@@ -15,6 +15,8 @@ from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
+_INSERT = insert(AuditEvent.__table__)
+
 
 def _context() -> dict[str, Any]:
     if not has_request_context():
@@ -31,11 +33,16 @@ def record(action: str, resource_type: str, resource_id: object = None, *, patie
     context = _context()
     if user_id is not None:
         context["user_id"] = user_id
-    db.session.add(AuditEvent(
-        id=uuid.uuid4(), occurred_at=utcnow(), action=action, resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id), patient_id=patient_id,
-        outcome=outcome, details=details, **context,
-    ))
+    event = {"id": uuid.uuid4(), "occurred_at": utcnow(), "action": action, "resource_type": resource_type,
+             "resource_id": None if resource_id is None else str(resource_id), "patient_id": patient_id,
+             "outcome": outcome, "details": details, **context}
+    if db.session.new:
+        # Objects not yet flushed (a patient registered in this request) may be what the event refers to: the
+        # unit of work inserts the event after them.
+        db.session.add(AuditEvent(**event))
+    else:
+        # Everything it refers to is stored: one INSERT now, without the unit of work's bookkeeping at the flush.
+        db.session.execute(_INSERT, event)
 
 
 def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, uuid.UUID | None]]) -> None:
