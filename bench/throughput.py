@@ -82,7 +82,10 @@ def _serve(stack: ExitStack, module: str, port: int, env: dict[str, str], log: P
         command += ["-k", WORKER_CLASS]
     output = stack.enter_context(log.open("w"))
     process = subprocess.Popen([*command, module], cwd=ROOT, stdout=output, stderr=output,  # noqa: S603
-                               env={**env, "GUNICORN_WORKERS": "2", "GUNICORN_BIND": f"127.0.0.1:{port}"})
+                               env={**env, "GUNICORN_WORKERS": "2", "GUNICORN_BIND": f"127.0.0.1:{port}",
+                                    # No recycling (max_requests) inside the runs: at 1 000 req/s a worker
+                                    # would restart every few seconds, its new app built within the 5 s window.
+                                    "GUNICORN_MAX_REQUESTS": "0"})
 
     def stop() -> None:
         process.terminate()
@@ -201,7 +204,8 @@ def main() -> None:
         return
     from bench.readme import write_section
 
-    body = f"""Both servers under gunicorn with `config/gunicorn.conf.py`, `GUNICORN_WORKERS=2`, worker: {worker}; the
+    body = f"""Both servers under gunicorn with `config/gunicorn.conf.py`, `GUNICORN_WORKERS=2` and
+`GUNICORN_MAX_REQUESTS=0` (no worker recycling inside a 5 s run), worker: {worker}; the
 service in `APP_ENV=production` (its one log line per request included), on a fresh PostgreSQL database.
 `wrk -t2 -c{CONNECTIONS} -d{SECONDS}s` against the service and its floor in turn ({PAIRS} pairs, alternating which
 goes first, after a 2 s warm-up of each); each ratio is the median of the pairs' ratios.
