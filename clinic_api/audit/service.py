@@ -17,6 +17,8 @@ from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
+_INSERT = insert(AuditEvent.__table__)
+
 
 def _context() -> dict[str, Any]:
     if not has_request_context():
@@ -33,11 +35,18 @@ def record(action: str, resource_type: str, resource_id: object = None, *, patie
     context = _context()
     if user_id is not None:
         context["user_id"] = user_id
-    db.session.add(AuditEvent(
-        id=uuid.uuid4(), occurred_at=utcnow(), action=action, resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id), patient_id=patient_id,
-        outcome=outcome, details=details, **context,
-    ))
+    event = {"id": uuid.uuid4(), "occurred_at": utcnow(), "action": action, "resource_type": resource_type,
+             "resource_id": None if resource_id is None else str(resource_id), "patient_id": patient_id,
+             "outcome": outcome, "details": details, **context}
+    if has_request_context() and not db.session.new:
+        # A request's event (one or two a request) whose references are all stored: one INSERT now, without the
+        # unit of work's bookkeeping at the flush.
+        db.session.execute(_INSERT, event)
+    else:
+        # Objects not yet flushed (a patient registered in this request) may be what the event refers to, and a
+        # job outside a request (the demo clinic) records thousands: the unit of work inserts them after those
+        # objects, many rows to a statement.
+        db.session.add(AuditEvent(**event))
 
 
 def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, uuid.UUID | None]]) -> None:

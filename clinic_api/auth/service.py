@@ -5,13 +5,14 @@ import hashlib
 import math
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from clinic_api.audit import service as audit
 from clinic_api.auth.models import AccessToken, LoginFailure, User
@@ -96,23 +97,60 @@ def issue_token(user: User) -> IssuedToken:
     return IssuedToken(token, "Bearer", expires_at, current_app.config["ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS"], user)
 
 
-def resolve_token(token: str) -> tuple[User, AccessToken]:
-    """The caller of a bearer token; one query. Expired, idle, revoked or inactive: 401."""
+@dataclass(frozen=True)
+class TokenInUse:
+    """The token of the current request (``g.access_token``): what logging out needs, without an ORM object."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+
+
+# The token and its user in one indexed lookup, read as plain columns: loading them as ORM entities (a joined
+# eager load, loader events for each) cost as much again as the query. The user is made the session's object by
+# hand (services take it); the token is not needed as one.
+_USER_COLUMNS = tuple(User.__table__.c)
+_RESOLVE = (select(AccessToken.id, AccessToken.expires_at, AccessToken.last_used_at, AccessToken.revoked_at,
+                   *_USER_COLUMNS)
+            .join_from(AccessToken, User, AccessToken.user_id == User.id)
+            .where(AccessToken.token_digest == bindparam("digest")))
+_TOKEN_FIELDS = 4
+_ACTIVE = _TOKEN_FIELDS + _USER_COLUMNS.index(User.__table__.c.active)
+
+
+def _user_in_session(values: Sequence[Any]) -> User:
+    """The row as the session's persistent, unchanged User, without another query: what loading it gives (the
+    session's own instance if it holds the row already; a change of it is flushed as an UPDATE)."""
+    fields = {column.key: value for column, value in zip(_USER_COLUMNS, values, strict=True)}
+    held = db.session.identity_map.get(db.session.identity_key(User, fields["id"]))
+    if held is not None:
+        return held
+    user = User(**fields)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
+
+
+def resolve_token(token: str) -> tuple[User, TokenInUse]:
+    """The caller of a bearer token: one indexed lookup on every request, so that a revoked token, or a
+    deactivated account, stops at once. Expired, idle, revoked or inactive: 401."""
     if not token or len(token) > 200:
         raise Unauthorized()
-    access = db.session.scalar(select(AccessToken).where(AccessToken.token_digest == token_digest(token)))
+    row = db.session.execute(_RESOLVE, {"digest": token_digest(token)}).first()
     now = utcnow()
-    if (access is None or access.revoked_at is not None or access.expires_at <= now
-            or access.last_used_at + _seconds("ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS") <= now
-            or not access.user.active):
+    if row is None:
         raise Unauthorized("The token is invalid, expired or revoked; log in again.")
-    if now - access.last_used_at >= LAST_USED_RESOLUTION:
-        access.last_used_at = now
-    return access.user, access
+    token_id, expires_at, last_used_at, revoked_at = row[:_TOKEN_FIELDS]
+    if (revoked_at is not None or expires_at <= now
+            or last_used_at + _seconds("ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS") <= now or not row[_ACTIVE]):
+        raise Unauthorized("The token is invalid, expired or revoked; log in again.")
+    user = _user_in_session(row[_TOKEN_FIELDS:])
+    if now - last_used_at >= LAST_USED_RESOLUTION:
+        db.session.execute(update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now))
+    return user, TokenInUse(token_id, user.id)
 
 
-def logout(access: AccessToken) -> None:
-    access.revoked_at = utcnow()
+def logout(access: TokenInUse) -> None:
+    db.session.execute(update(AccessToken).where(AccessToken.id == access.id).values(revoked_at=utcnow()))
     audit.record("auth.logout", "user", access.user_id)
 
 

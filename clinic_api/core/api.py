@@ -1,6 +1,7 @@
 """flask-smorest, made to speak problem details and to state each endpoint's roles in one decorator."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -9,8 +10,9 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
-from flask import request, url_for
+from flask import Response, current_app, request, url_for
 from flask_smorest.etag import _get_etag_ctx
+from flask_smorest.utils import get_appcontext
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import PreconditionRequired
@@ -131,6 +133,10 @@ def refuse_a_body() -> None:
                              else {"_schema": ["This operation takes no body."]})
 
 
+def _body_tag(body: bytes) -> str:
+    return hashlib.sha1(body, usedforsecurity=False).hexdigest()
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
     # If-Match guards changes of content (PATCH); archiving with DELETE is idempotent and needs none.
@@ -172,6 +178,39 @@ class Blueprint(flask_smorest.Blueprint):
             return documented
 
         return decorator
+
+    # The ETag is the SHA-1 of the JSON body itself: an answer is serialised once, not once for the body and again
+    # for its tag (flask-smorest hashes its own second serialisation). check_etag (If-Match) and representation
+    # serialise the dump as the body would be, so the tags agree.
+    @staticmethod
+    def _generate_etag(etag_data: Any, extra_data: Any = None) -> str:
+        if extra_data:
+            etag_data = (etag_data, extra_data)
+        return _body_tag(current_app.json.response(etag_data).get_data())
+
+    def _set_etag_in_response(self, response: Response) -> None:
+        if (request.method in self.METHODS_ALLOWING_SET_ETAG and _get_etag_ctx().get("etag") is None
+                and "result_dump" in get_appcontext() and not response.is_streamed
+                and not any(name in self.ETAG_INCLUDE_HEADERS for name, _ in response.headers)):
+            etag = _body_tag(response.get_data())  # the body flask-smorest made of result_dump
+            self._check_not_modified(etag)
+            response.set_etag(etag)
+            return
+        super()._set_etag_in_response(response)
+
+    def representation(self, schema: Any, obj: Any) -> tuple[bytes, str]:
+        """The body and the ETag that ``@blp.response(200, schema)`` under ``@blp.etag`` answer for ``obj``, built
+        once for an object that never changes (a released questionnaire version) and answered by ``prebuilt``."""
+        body = current_app.json.response(schema.dump(obj)).get_data()
+        return body, _body_tag(body)
+
+    def prebuilt(self, body: bytes, etag: str) -> Response:
+        """A view's answer from a ``representation``: 200 with the body, or 304 without one when ``If-None-Match``
+        names the ETag (both carry it)."""
+        _get_etag_ctx()["etag"] = etag  # what blp.etag sets on the answer
+        if etag in request.if_none_match:
+            return Response(status=304)
+        return Response(body, mimetype=current_app.json.mimetype)
 
     def _check_precondition(self) -> None:
         """The If-Match presence is checked with its value, in ``check_etag``, after the object is found:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask import current_app
 from flask.views import MethodView
 
 from clinic_api.core.access import ADMIN, PATIENT_ROLES, STAFF, current_user
@@ -46,6 +47,34 @@ class Questionnaires(MethodView):
         return _definition_out(service.create_definition(definition, current_user()))
 
 
+# A released version never changes, so its answer (body and ETag) is built once per process and kept by the row's
+# id: an immutable value, not shared state (architecture.md), and bounded by the versions published. The id is
+# looked up on each request (one indexed query of two columns), except for the built-in versions: the migrations
+# release those, so (code, version) names the same row for the life of the database and needs no query at all.
+# Kept per app (each app has its database); a version created in a transaction that then rolls back has an id
+# that is never seen again.
+_BODIES = "questionnaires.version_answers"  # row id -> (body, ETag)
+_BUILTIN = "questionnaires.builtin_versions"  # (code, version) -> row id, built-in versions only
+_MAX_KEPT = 2000
+
+
+def _released(code: str, version: int | None = None):
+    answers = current_app.extensions.setdefault(_BODIES, {})
+    builtin = current_app.extensions.setdefault(_BUILTIN, {})
+    row_id = builtin.get((code, version)) if version is not None else None
+    if row_id is None:
+        row_id, _ = service.released_version(code, version)
+    answer = answers.get(row_id)
+    if answer is None:
+        questionnaire = service.get_version(row_id)
+        answer = blp.representation(DefinitionOut(), _definition_out(questionnaire))
+        if len(answers) < _MAX_KEPT:
+            answers[row_id] = answer
+            if questionnaire.builtin:
+                builtin[(questionnaire.code, questionnaire.version)] = row_id
+    return blp.prebuilt(*answer)
+
+
 @blp.route("/questionnaires/<string(maxlength=40):code>")
 @cacheable("private, no-cache")  # the latest version changes when one is published: revalidate (ETag)
 @blp.etag
@@ -53,7 +82,7 @@ class Questionnaires(MethodView):
 @blp.response(200, DefinitionOut)
 def questionnaire(code: str):
     """The latest version of an instrument's definition"""
-    return _definition_out(service.get_definition(code))
+    return _released(code)
 
 
 @blp.route("/questionnaires/<string(maxlength=40):code>/versions/<int(min=1, max=10000):version>")
@@ -63,7 +92,7 @@ def questionnaire(code: str):
 @blp.response(200, DefinitionOut)
 def questionnaire_version(code: str, version: int):
     """One version of an instrument's definition"""
-    return _definition_out(service.get_definition(code, version))
+    return _released(code, version)
 
 
 @blp.route("/episodes/<uuid:episode_id>/responses")

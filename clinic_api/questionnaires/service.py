@@ -46,6 +46,23 @@ def get_definition(code: str, version: int | None = None) -> Questionnaire:
     return questionnaire
 
 
+def released_version(code: str, version: int | None = None) -> tuple[uuid.UUID, bool]:
+    """The id of a version (the latest one without ``version``) and whether it is built in, without loading its
+    definition. A version never changes once released, so its id stands for its whole content."""
+    query = select(Questionnaire.id, Questionnaire.builtin).where(Questionnaire.code == code)
+    query = query.order_by(Questionnaire.version.desc()).limit(1) if version is None \
+        else query.where(Questionnaire.version == version)
+    row = db.session.execute(query).first()
+    if row is None:
+        raise NotFound("Questionnaire" if version is None else "Questionnaire version")
+    return row.id, row.builtin
+
+
+def get_version(questionnaire_id: uuid.UUID) -> Questionnaire:
+    """The version with this id (from ``released_version``)."""
+    return get_or_404(Questionnaire, questionnaire_id, "Questionnaire version")
+
+
 def list_latest(page: int, per_page: int) -> Page:
     latest = (select(Questionnaire.code, func.max(Questionnaire.version).label("version"))
               .group_by(Questionnaire.code).subquery())

@@ -111,6 +111,42 @@ def test_logout_revokes_the_token(as_therapist):
     assert as_therapist.get("/api/v1/auth/me").status_code == 401
 
 
+@pytest.mark.parametrize("path", ["/api/v1/questionnaires/kujala/versions/1", "/api/v1/auth/me"])
+def test_a_revoked_token_stops_at_once_even_on_a_kept_answer(app, as_therapist, as_front_desk, path):
+    for _ in range(2):  # the released version's answer is kept after the first
+        assert as_therapist.get(path).status_code == 200
+        assert as_front_desk.get(path).status_code == 200
+
+    assert as_therapist.post("/api/v1/auth/logout").status_code == 204
+    change_stored(app, stored_token(as_front_desk).values(revoked_at=utcnow()))  # a logout on another worker
+
+    for client in (as_therapist, as_front_desk):
+        answer = client.get(path)
+        assert answer.status_code == 401
+        assert answer.content_type == "application/problem+json"
+
+
+def test_a_deactivated_account_stops_at_once(app, as_therapist):
+    assert as_therapist.get("/api/v1/questionnaires/kujala/versions/1").status_code == 200
+    change_stored(app, update(User).where(User.id == as_therapist.user.id).values(active=False))
+
+    assert as_therapist.get("/api/v1/questionnaires/kujala/versions/1").status_code == 401
+
+
+def test_a_call_refreshes_the_idle_clock_at_most_once_a_minute(app, as_therapist):
+    change_stored(app, stored_token(as_therapist).values(last_used_at=utcnow() - timedelta(minutes=5)))
+    assert as_therapist.get("/api/v1/auth/me").status_code == 200
+    with app.app_context():
+        refreshed = db.session.scalar(select(AccessToken.last_used_at)
+                                      .where(AccessToken.token_digest == token_digest(as_therapist.token)))
+    assert utcnow() - refreshed < timedelta(minutes=1)
+
+    assert as_therapist.get("/api/v1/auth/me").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(AccessToken.last_used_at)
+                                 .where(AccessToken.token_digest == token_digest(as_therapist.token))) == refreshed
+
+
 def test_idle_token_expires_after_thirty_minutes(app, as_therapist):
     assert as_therapist.get("/api/v1/auth/me").status_code == 200
     change_stored(app, stored_token(as_therapist).values(last_used_at=utcnow() - timedelta(minutes=31)))

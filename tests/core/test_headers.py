@@ -2,6 +2,8 @@
 such data says no-store; a released questionnaire definition, which carries neither, may be kept privately."""
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.factories import API
@@ -38,3 +40,16 @@ def test_a_released_definition_may_be_cached_privately(as_therapist, path, polic
 @pytest.mark.parametrize("path", ["/healthz", "/openapi.json", API + "/no-such-thing"])
 def test_every_answer_says_nosniff(anonymous, path):
     assert anonymous.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_etag_is_the_digest_of_the_body_it_comes_with(as_front_desk, create_patient):
+    """One serialisation makes the body and its tag; a write's If-Match is compared with the same tag."""
+    patient = create_patient()
+    path = f"{API}/patients/{patient['id']}"
+    answer = as_front_desk.get(path)
+
+    assert answer.headers["ETag"] == f'"{hashlib.sha1(answer.data, usedforsecurity=False).hexdigest()}"'
+    changed = as_front_desk.patch(path, json={"phone": "+1 555 010 0100"}, headers={"If-Match": answer.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] == f'"{hashlib.sha1(changed.data, usedforsecurity=False).hexdigest()}"'
+    assert as_front_desk.get(path).headers["ETag"] == changed.headers["ETag"]
