@@ -29,7 +29,7 @@ IDLE_TIMEOUT = timedelta(seconds=int(os.environ.get("ACCESS_TOKEN_IDLE_TIMEOUT_S
 
 app = Flask(__name__)
 app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ.get("DATABASE_URL", "sqlite://"))
-# Flask-SQLAlchemy's defaults: no pool_pre_ping (the service pings each connection it takes from the pool, a round
+# Flask-SQLAlchemy's defaults: no pool_pre_ping (the service pinged each connection it took from the pool until it stopped, a round
 # trip that is no part of the durable work).
 db = SQLAlchemy(app)
 

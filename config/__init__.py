@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 class Base:
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
+    # No pool_pre_ping: it costs every request a round trip. After a database restart the first statement on a
+    # stale pooled connection fails; SQLAlchemy then invalidates every connection of that pool, the request
+    # answers 503 (to retry, with its Idempotency-Key) and the next ones reconnect (bench/faults.py shows it).
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": False}
     # PostgreSQL only. A request waits at most this long for a connection to the database (then it answers 503),
     # and a statement of a request runs at most DATABASE_STATEMENT_TIMEOUT_MS; exports and command-line jobs
     # run theirs up to DATABASE_LONG_STATEMENT_TIMEOUT_MS (core.sql.long_statements).
