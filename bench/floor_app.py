@@ -29,8 +29,8 @@ IDLE_TIMEOUT = timedelta(seconds=int(os.environ.get("ACCESS_TOKEN_IDLE_TIMEOUT_S
 
 app = Flask(__name__)
 app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ.get("DATABASE_URL", "sqlite://"))
-# Flask-SQLAlchemy's defaults: no pool_pre_ping (the service pinged each connection it took from the pool until it stopped, a round
-# trip that is no part of the durable work).
+# Flask-SQLAlchemy's defaults: no pool_pre_ping, like the service (a ping is a round trip per request that is no part
+# of the durable work).
 db = SQLAlchemy(app)
 
 _constant_file = os.environ.get("FLOOR_CONSTANT_FILE")
