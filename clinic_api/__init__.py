@@ -106,13 +106,14 @@ def _register_blueprints(api: Any) -> None:
     from clinic_api.auth.routes import blp as auth_blp
     from clinic_api.episodes.routes import blp as episodes_blp
     from clinic_api.health.routes import blp as health_blp
+    from clinic_api.outcomes.report_routes import blp as reports_blp
     from clinic_api.outcomes.routes import blp as outcomes_blp
     from clinic_api.patients.routes import blp as patients_blp
     from clinic_api.questionnaires.routes import blp as questionnaires_blp
     from clinic_api.visits.routes import blp as visits_blp
 
     for blueprint in (health_blp, auth_blp, patients_blp, episodes_blp, questionnaires_blp, visits_blp, outcomes_blp,
-                      audit_blp):
+                      reports_blp, audit_blp):
         api.register_blueprint(blueprint)
 
 
@@ -132,8 +133,9 @@ def _register_docs_assets(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from clinic_api.auth.cli import users_cli
     from clinic_api.demo.cli import demo_command
-    from clinic_api.outcomes.cli import outcomes_cli
+    from clinic_api.outcomes.cli import outcomes_cli, report_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(outcomes_cli)
+    app.cli.add_command(report_cli)
     app.cli.add_command(demo_command)

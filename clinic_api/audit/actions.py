@@ -17,6 +17,7 @@ ACTIONS: tuple[str, ...] = (
     "pain_score.create", "pain_score.read", "pain_score.entered_in_error",
     "run.create", "run.read", "run.weekly_read", "run.entered_in_error",
     "goal.create", "goal.read", "goal.update",
+    "report.outcomes", "report.outcomes_export",
 )
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import Select, insert, select
+from sqlalchemy import JSON, DateTime, Select, String, Uuid, insert, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from clinic_api.audit.actions import ensure_known
 from clinic_api.audit.models import AuditEvent
@@ -48,6 +50,61 @@ def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, 
              **context} for resource_id, patient_id in reads]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
+
+
+class new_uuid(GenericFunction[Any]):
+    """A random (version 4) UUID made by the database, one per row of an ``INSERT … SELECT``."""
+
+    type = Uuid()
+    inherit_cache = True
+
+
+@compiles(new_uuid, "postgresql")
+def _new_uuid_postgresql(element: new_uuid, compiler: Any, **kw: Any) -> str:
+    return "gen_random_uuid()"
+
+
+@compiles(new_uuid, "sqlite")
+def _new_uuid_sqlite(element: new_uuid, compiler: Any, **kw: Any) -> str:
+    # 32 hex digits (how a Uuid column is kept in SQLite), with the version and variant digits of UUID 4.
+    return ("lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) "
+            "|| substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(8)), 2))")
+
+
+class uuid_text(GenericFunction[Any]):
+    """A Uuid column as the text ``str(uuid)`` gives (what ``resource_id`` holds)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(uuid_text, "postgresql")
+def _uuid_text_postgresql(element: uuid_text, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
+@compiles(uuid_text, "sqlite")
+def _uuid_text_sqlite(element: uuid_text, compiler: Any, **kw: Any) -> str:
+    hex_ = compiler.process(element.clauses, **kw)
+    parts = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+    return " || '-' || ".join(f"substr({hex_}, {start}, {length})" for start, length in parts)
+
+
+def record_reads_selected(action: str, resource_type: str, reads: Select, *,
+                          details: dict[str, Any] | None = None) -> None:
+    """As ``record_reads``, for the objects a query selects (its two columns: the object's Uuid id and its
+    patient's), in one ``INSERT … SELECT``: the ids never pass through Python, however many there are."""
+    ensure_known(action)
+    context = _context()
+    found = reads.subquery("reads")
+    resource_id, patient_id = found.c
+    db.session.execute(insert(AuditEvent).from_select(
+        ["id", "occurred_at", "action", "resource_type", "resource_id", "patient_id", "outcome", "details",
+         "user_id", "remote_addr", "request_id"],
+        select(new_uuid(), literal(utcnow(), DateTime(timezone=True)), literal(action), literal(resource_type),
+               uuid_text(resource_id), patient_id, literal("success"), literal(details, JSON()),
+               literal(context["user_id"], Uuid()), literal(context["remote_addr"], String()),
+               literal(context["request_id"], String()))))
 
 
 def audited_page(query: Select, *, page: int, per_page: int, action: str, resource_type: str,

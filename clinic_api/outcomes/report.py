@@ -1,0 +1,275 @@
+"""The clinic outcome report: the kept summaries (``outcomes.models``) of the episodes a filter selects,
+aggregated in SQL, never by re-reading a score.
+
+Which episodes: the filters (``diagnosis_code`` a prefix, ``body_region``, ``therapist_id``, ``status``, and the
+period ``from``/``to`` on the start date, or on the discharge date with ``dates="discharged"``). Pending episodes
+match but are never in the figures (their number is ``pending_episodes``); episodes entered in error have no
+summaries and are absent. The aggregate is four statements whatever the number of episodes: the episodes by
+status (with the return to running), the measures' counts, the quartiles of every measure's change and of the
+visits and days to discharge (``report_sql.quartiles``), the titles of the questionnaires named.
+
+The per-episode rows (``detail=episodes`` and the CSV) carry the same figures, one row per episode; a therapist's
+name the patient (MRN, name, id), an admin's are de-identified. Each episode shown is an audit event, written in
+one ``INSERT … SELECT`` (``audit.service.record_reads_selected``).
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select, union_all
+
+from clinic_api.audit import service as audit
+from clinic_api.core.pagination import Page
+from clinic_api.extensions import db
+from clinic_api.outcomes.models import EpisodeOutcomeSummary as Episode
+from clinic_api.outcomes.models import OutcomeSummary as Summary
+from clinic_api.outcomes.report_sql import quartiles, rounded
+from clinic_api.outcomes.specs import definition_spec, pain_spec, subscale_spec
+from clinic_api.outcomes.words import ENGLISH, Words
+from clinic_api.patients import service as patients
+from clinic_api.patients.models import EpisodeOfCare, Patient
+from clinic_api.questionnaires.models import Questionnaire
+
+REPORT_STATUSES = ("pending", "active", "discharged")
+COUNTED_STATUSES = ("active", "discharged")
+DATES = ("started", "discharged")
+VISITS, DAYS = "#visits", "#days"  # quartile groups beside the measure keys (which never start with #)
+STREAM_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Filters:
+    diagnosis_code: str | None = None
+    body_region: str | None = None
+    therapist_id: uuid.UUID | None = None
+    status: str | None = None
+    from_: date | None = None
+    to: date | None = None
+    dates: str = "started"
+
+    def described(self) -> dict[str, Any]:
+        """The filter as the answer and the audit event state it (no patient data in it)."""
+        return {"diagnosis_code": self.diagnosis_code, "body_region": self.body_region,
+                "therapist_id": None if self.therapist_id is None else str(self.therapist_id),
+                "status": self.status, "from": self.from_ and self.from_.isoformat(),
+                "to": self.to and self.to.isoformat(), "dates": self.dates}
+
+
+def filters_of(args: Mapping[str, Any], caller_id: uuid.UUID | None) -> Filters:
+    """The parsed query (``ReportQuery``) as ``Filters``; ``therapist_id="me"`` is the caller."""
+    therapist = args.get("therapist_id")
+    return Filters(diagnosis_code=args.get("diagnosis_code"), body_region=args.get("body_region"),
+                   therapist_id=caller_id if therapist == "me" else therapist, status=args.get("status"),
+                   from_=args.get("from_"), to=args.get("to"), dates=args.get("dates") or "started")
+
+
+def _matching(filters: Filters) -> list[Any]:
+    """The SQL conditions on ``episode_outcome_summaries`` (pending ones included)."""
+    conditions: list[Any] = [Episode.status.in_(REPORT_STATUSES)]
+    if filters.status is not None:
+        conditions.append(Episode.status == filters.status)
+    if filters.body_region is not None:
+        conditions.append(Episode.body_region == filters.body_region)
+    if filters.therapist_id is not None:
+        conditions.append(Episode.therapist_id == filters.therapist_id)
+    if filters.diagnosis_code:
+        prefix = patients.like_escape(filters.diagnosis_code)
+        conditions.append(Episode.diagnosis_code.like(f"{prefix}%", escape="\\"))
+    day = Episode.discharge_date if filters.dates == "discharged" else Episode.start_date
+    if filters.from_ is not None:
+        conditions.append(day >= filters.from_)
+    if filters.to is not None:
+        conditions.append(day <= filters.to)
+    return conditions
+
+
+def _counted(filters: Filters) -> list[Any]:
+    return [*_matching(filters), Episode.status.in_(COUNTED_STATUSES)]
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 4)
+
+
+def _spread(row: Any) -> dict[str, Any]:
+    if row is None:
+        return {"episodes": 0, "median": None, "q1": None, "q3": None}
+    return {"episodes": row.n, "median": rounded(row.median), "q1": rounded(row.q1), "q3": rounded(row.q3)}
+
+
+# ---- the aggregate ---------------------------------------------------------------------------------------
+
+def outcome_report(filters: Filters, words: Words = ENGLISH) -> dict[str, Any]:
+    """The clinic report of the episodes the filter selects (one audit event, carrying the filter)."""
+    matching, counted = _matching(filters), _counted(filters)
+    discharged = Episode.status == "discharged"
+    by_status = db.session.execute(
+        select(Episode.status, func.count().label("episodes"),
+               func.count(case((Episode.has_pre_injury_distance, 1))).label("runners"),
+               func.count(case((and_(Episode.has_pre_injury_distance, Episode.returned_to_run), 1))).label("returned"))
+        .where(*matching).group_by(Episode.status)).all()
+    statuses = {row.status: row for row in by_status}
+    pending = statuses["pending"].episodes if "pending" in statuses else 0
+    count = {status: statuses[status].episodes if status in statuses else 0 for status in COUNTED_STATUSES}
+    total = sum(count.values())
+    runners = sum(statuses[s].runners for s in COUNTED_STATUSES if s in statuses)
+    returned = sum(statuses[s].returned for s in COUNTED_STATUSES if s in statuses)
+
+    measures = db.session.execute(
+        select(Summary.measure_key, func.max(Summary.kind).label("kind"),
+               func.max(Summary.questionnaire_code).label("questionnaire"),
+               func.max(cast(Summary.higher_is_better, Integer)).label("higher_is_better"),
+               func.count().label("episodes"),
+               func.count(Summary.baseline_value).label("with_baseline"),
+               func.count(case((Summary.scores_count >= 2, 1))).label("with_later"),
+               func.count(Summary.mcid_reached).label("mcid_judged"),
+               func.count(case((Summary.mcid_reached, 1))).label("mcid_reached"),
+               func.count(case((and_(discharged, Summary.follow_ups_count > 0), 1))).label("with_follow_up"))
+        .join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
+        .group_by(Summary.measure_key)).all()
+
+    changes = select(Summary.measure_key.label("grp"), Summary.change.label("value")) \
+        .join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
+    visits = select(literal(VISITS).label("grp"), Episode.visits_count.label("value")).where(*counted, discharged)
+    days = select(literal(DAYS).label("grp"), Episode.days_in_care.label("value")).where(*counted, discharged)
+    spread = {row.grp: row for row in db.session.execute(
+        quartiles(union_all(changes, visits, days).subquery("figures"), db.session.get_bind().dialect.name))}
+
+    labels = _labels(measures, words)
+    rows = [{
+        "key": row.measure_key, "label": labels[row.measure_key], "kind": row.kind,
+        "direction": "higher_is_better" if row.higher_is_better else "lower_is_better",
+        "episodes": row.episodes, "episodes_with_baseline": row.with_baseline,
+        "episodes_with_later_score": row.with_later, "without_later_score": row.episodes - row.with_later,
+        "mcid_judged": row.mcid_judged, "mcid_reached": row.mcid_reached,
+        "mcid_reached_share": _share(row.mcid_reached, row.mcid_judged),
+        "change": _spread(spread.get(row.measure_key)),
+        "completeness": {"baseline": _share(row.with_baseline, total), "later_score": _share(row.with_later, total),
+                         "follow_up": _share(row.with_follow_up, count["discharged"])},
+    } for row in measures]
+    rows.sort(key=lambda row: (-row["episodes_with_baseline"], row["key"]))
+    described = filters.described()
+    audit.record("report.outcomes", "outcome_report", details={"filters": described, "episodes": total})
+    return {
+        "filters": described, "episodes": total, "pending_episodes": pending, "by_status": count,
+        "visits": _spread(spread.get(VISITS)), "days_to_discharge": _spread(spread.get(DAYS)),
+        "return_to_run": {"runners": runners, "returned": returned, "rate": _share(returned, runners)},
+        "measures": rows,
+    }
+
+
+def _labels(measures: Sequence[Any], words: Words) -> dict[str, str]:
+    """Each measure's label from the latest definition of its questionnaire (one statement), as the per-episode
+    outcome names it; a PSFS activity is named by its item, never by the activity a patient wrote."""
+    codes = {row.questionnaire for row in measures if row.questionnaire} | {"nprs"}
+    latest = select(Questionnaire.code, func.max(Questionnaire.version).label("version")) \
+        .where(Questionnaire.code.in_(sorted(codes))).group_by(Questionnaire.code).subquery()
+    definitions = {found.code: found.definition for found in db.session.scalars(
+        select(Questionnaire).join(latest, and_(Questionnaire.code == latest.c.code,
+                                                Questionnaire.version == latest.c.version)))} if measures else {}
+    return {row.measure_key: _label(row, definitions, words) for row in measures}
+
+
+def _label(row: Any, definitions: Mapping[str, Any], words: Words) -> str:
+    key, code = row.measure_key, row.questionnaire
+    try:
+        if row.kind == "pain" and "nprs" in definitions:
+            return pain_spec(key.removeprefix("pain."), definitions["nprs"], words=words).label
+        if code in definitions:
+            if row.kind == "questionnaire":
+                return definition_spec(definitions[code], words=words).label
+            if row.kind == "subscale":
+                return subscale_spec(definitions[code], key.rsplit(".", 1)[1], words=words).label
+            if row.kind == "psfs_activity":
+                return f"the PSFS rating of activity {key.removeprefix(code + '.')}"
+    except ValueError:
+        pass
+    return key
+
+
+# ---- one row per episode ---------------------------------------------------------------------------------
+
+EPISODE_FIGURES = ("episode_id", "status", "body_region", "diagnosis_code", "therapist_id", "start_date",
+                   "discharge_date", "visits_count", "days_in_care", "has_pre_injury_distance", "returned_to_run",
+                   "weeks_to_return")
+PATIENT_COLUMNS = ("patient_id", "mrn", "first_name", "last_name")
+MEASURE_FIGURES = ("measure_key", "kind", "baseline_value", "latest_value", "change", "mcid_reached",
+                   "scores_count", "follow_ups_count", "last_follow_up_value")
+
+
+def _episode_columns(identified: bool) -> list[Any]:
+    columns = [getattr(Episode, name) for name in EPISODE_FIGURES]
+    if identified:
+        columns += [EpisodeOfCare.patient_id, Patient.mrn, Patient.first_name, Patient.last_name]
+    return columns
+
+
+def _episodes_query(filters: Filters, identified: bool) -> Select:
+    query = select(*_episode_columns(identified)).where(*_counted(filters))
+    if identified:
+        query = query.join(EpisodeOfCare, EpisodeOfCare.id == Episode.episode_id) \
+            .join(Patient, Patient.id == EpisodeOfCare.patient_id)
+    return query.order_by(Episode.start_date, Episode.episode_id)
+
+
+def _audit_export(filters: Filters, episodes: Sequence[uuid.UUID] | None, view: str) -> None:
+    """One event per episode exported (the episode, its patient), in one ``INSERT … SELECT``."""
+    reads = select(Episode.episode_id, EpisodeOfCare.patient_id) \
+        .join(EpisodeOfCare, EpisodeOfCare.id == Episode.episode_id).where(*_counted(filters))
+    if episodes is not None:
+        reads = reads.where(Episode.episode_id.in_(episodes))
+    audit.record_reads_selected("report.outcomes_export", "episode_of_care", reads,
+                                details={"view": view, "filters": filters.described()})
+
+
+def episode_rows(filters: Filters, *, identified: bool, page: int, per_page: int) -> Page:
+    """A page of the episodes the filter counts, each with its measures (three statements and the audit)."""
+    query = _episodes_query(filters, identified)
+    total = db.session.scalar(select(func.count()).select_from(Episode).where(*_counted(filters))) or 0
+    found = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [row.episode_id for row in found]
+    measures: dict[uuid.UUID, list[dict[str, Any]]] = {episode_id: [] for episode_id in ids}
+    if ids:
+        for row in db.session.execute(select(Summary.episode_id, *(getattr(Summary, name) for name in MEASURE_FIGURES))
+                                      .where(Summary.episode_id.in_(ids))
+                                      .order_by(Summary.episode_id, Summary.measure_key)):
+            measures[row.episode_id].append(_measure(row))
+        _audit_export(filters, ids, "episodes")
+    items = [{**row._asdict(), "measures": measures[row.episode_id]} for row in found]
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def _measure(row: Any) -> dict[str, Any]:
+    return {"key": row.measure_key, "kind": row.kind, "baseline": row.baseline_value, "latest": row.latest_value,
+            "change": row.change, "mcid_reached": row.mcid_reached, "scores_count": row.scores_count,
+            "follow_ups_count": row.follow_ups_count, "last_follow_up": row.last_follow_up_value}
+
+
+def export_rows(filters: Filters, *, identified: bool) -> Iterator[Any]:
+    """Every episode the filter counts × each of its measures (an episode without any: one row, its measure
+    columns empty), streamed ``STREAM_BATCH`` rows at a time (a server-side cursor on PostgreSQL): memory stays
+    constant whatever the export's size. The caller audits first (``audit_csv_export``)."""
+    query = _episodes_query(filters, identified).subquery("episodes")
+    rows = select(query, *(getattr(Summary, name) for name in MEASURE_FIGURES)) \
+        .outerjoin(Summary, Summary.episode_id == query.c.episode_id) \
+        .order_by(query.c.start_date, query.c.episode_id, Summary.measure_key)
+    yield from db.session.execute(rows.execution_options(yield_per=STREAM_BATCH))
+
+
+def audit_csv_export(filters: Filters) -> None:
+    _audit_export(filters, None, "csv")
+
+
+
+def export_labels(filters: Filters, words: Words = ENGLISH) -> dict[str, str]:
+    """The label of every measure the export holds (two statements, before it streams)."""
+    measures = db.session.execute(
+        select(Summary.measure_key, func.max(Summary.kind).label("kind"),
+               func.max(Summary.questionnaire_code).label("questionnaire"))
+        .join(Episode, Episode.episode_id == Summary.episode_id).where(*_counted(filters))
+        .group_by(Summary.measure_key)).all()
+    return _labels(measures, words)
