@@ -27,7 +27,7 @@ from typing import Any
 
 import flask_migrate
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Table, insert, select
 
 from clinic_api import create_app
 from clinic_api.auth import service as auth
@@ -282,8 +282,7 @@ class OutcomeClinic:
         for table in INSERT_ORDER:
             rows = self.tables.pop(table, [])
             counts[table.__tablename__] += len(rows)
-            for batch in _batches(rows):  # Core executemany: the ORM's bulk insert is statement per row here
-                db.session.execute(table.__table__.insert(), batch)
+            _insert(table.__table__, rows)
         return ids
 
     def add_plan(self, number: int, plan: PatientPlan) -> uuid.UUID:
@@ -315,6 +314,24 @@ class OutcomeClinic:
             if progress is not None:
                 progress(self.written)
         return Generated(dict(counts), inserting, summarising)
+
+
+def _insert(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Core executemany on SQLite (the ORM's bulk insert runs a statement per row here); COPY on PostgreSQL, whose
+    driver would otherwise send a statement per row down its pipeline (3x slower)."""
+    if not rows:
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        for batch in _batches(rows):
+            db.session.execute(table.insert(), batch)
+        return
+    columns = list(rows[0])
+    as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    names = ", ".join(f'"{column}"' for column in columns)
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[column]) if column in as_json else row[column] for column in columns])
 
 
 INSERT_ORDER = (Patient, EpisodeOfCare, QuestionnaireResponse, EpisodeRedFlag, Visit, PainScore, RunLog, Goal)
