@@ -365,8 +365,10 @@ def _progress(started: float) -> Callable[[int], None]:
     return progress
 
 
-def run_database(backend: str, url: str, stages: list[int], rounds: int, report_rounds: int, seed: int) -> Results:
-    results = Results(backend)
+def run_database(results: Results, url: str, stages: list[int], rounds: int, report_rounds: int, seed: int,
+                 save: Callable[[], None]) -> None:
+    """Each stage: grow the database to that many episodes, measure, ``save`` (the README so far)."""
+    backend = results.backend
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"}, environment="test")
     has_report = any(rule.rule == REPORT for rule in app.url_map.iter_rules())
     has_export = any(rule.rule == EXPORT for rule in app.url_map.iter_rules())
@@ -391,6 +393,7 @@ def run_database(backend: str, url: str, stages: list[int], rounds: int, report_
                 results.skipped = (f"the app has no {REPORT} nor {EXPORT} route (branch `report` not merged): "
                                    "report and export not measured")
                 print(f"  skipped: {results.skipped}", flush=True)
+                save()
                 continue
             db.session.remove()
             bare = create_engine(url)
@@ -410,9 +413,9 @@ def run_database(backend: str, url: str, stages: list[int], rounds: int, report_
                               f"{figures.idle_mib:.0f} MiB idle", flush=True)
             finally:
                 bare.dispose()
+            save()
         db.session.remove()
         db.engine.dispose()
-    return results
 
 
 # ---- the README ----------------------------------------------------------------------------------------
@@ -423,7 +426,10 @@ def write_readme(all_results: list[Results], command: str, sections: set[str]) -
         readme.write_section("outcomes-data", "Outcome benchmarks: the data (bench/generate.py)", command, "\n".join([
             "The demo clinic's plans (`clinic_api.demo`), one episode per patient, inserted in bulk; every response "
             "scored by the questionnaire engine; the kept summaries worked out by `summaries.refresh` a batch of 500 "
-            "at a time (what `rebuild` runs) and a random sample of 25 episodes checked equal to a rebuild.", "",
+            "at a time (what `rebuild` runs) and a random sample of 25 episodes checked equal to a rebuild. "
+            f"`{COMMAND}` runs SQLite and PostgreSQL at 10 000 episodes; `{COMMAND} --scale-to 100000` then grows the "
+            "PostgreSQL database to 100 000 and measures the report and the export again (see `--help`). Seconds: "
+            "planning, scoring and inserting, with the summaries; each stage's own rows.", "",
             "| database | episodes | responses | pain scores | scores | visits | runs | summary rows | seconds | "
             "of which summaries | rows checked |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *data]))
@@ -487,22 +493,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-readme", action="store_true", help="print only")
     options = parser.parse_args(argv)
+    # A stop (SIGTERM) unwinds like an error: the database is dropped and the server stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     started = time.perf_counter()
-    all_results = []
+    command = " ".join([COMMAND, *(argv if argv is not None else sys.argv[1:])])
+    all_results: list[Results] = []
+
+    def save() -> None:
+        if not options.no_readme:
+            write_readme(all_results, command, {"data", "episode", "report", "export"})
+
     if not options.no_sqlite:
         with sqlite_database() as url:
-            all_results.append(run_database("SQLite", url, [min(options.episodes, SQLITE_MAX)], options.rounds,
-                                            options.report_rounds, options.seed))
+            all_results.append(Results("SQLite"))
+            run_database(all_results[-1], url, [min(options.episodes, SQLITE_MAX)], options.rounds,
+                         options.report_rounds, options.seed, save)
     if not options.no_postgres:
         stages = [options.episodes] + ([options.scale_to] if options.scale_to and options.scale_to > options.episodes
                                        else [])
         with postgres_database(options.postgres) as url:
-            all_results.append(run_database("PostgreSQL", url, stages, options.rounds, options.report_rounds,
-                                            options.seed))
+            all_results.append(Results("PostgreSQL"))
+            run_database(all_results[-1], url, stages, options.rounds, options.report_rounds, options.seed, save)
     print(f"done in {time.perf_counter() - started:.0f} s", flush=True)
-    if not options.no_readme:
-        command = " ".join([COMMAND, *(argv if argv is not None else sys.argv[1:])])
-        write_readme(all_results, command, {"data", "episode", "report", "export"})
 
 
 if __name__ == "__main__":
