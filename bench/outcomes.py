@@ -71,6 +71,9 @@ BARE_SCANS = (
 MIN_ROUNDS = 20
 CASE_SECONDS = 30  # a per-episode case stops after this long (with at least MIN_ROUNDS): the chart takes ~1 s
 COMMAND = ".venv/bin/python -m bench.outcomes"
+# The export's rows: each counted episode × each of its measures, one row for an episode without any.
+EXPORT_ROWS = ("SELECT count(*) FROM episode_outcome_summaries e LEFT JOIN outcome_summaries s "
+               "ON s.episode_id = e.episode_id WHERE e.status IN ('active', 'discharged')")
 
 
 # ---- the two courses of the per-episode figures ---------------------------------------------------------------
@@ -278,6 +281,7 @@ class ExportFigures:
     idle_mib: float
     peak_above_idle_mib: float
     status: int
+    expected_lines: int = 0  # the header and EXPORT_ROWS: a stream cut short shows here
 
 
 def time_export(server: Server, token: str, episodes: int) -> ExportFigures:
@@ -407,10 +411,13 @@ def run_database(results: Results, url: str, stages: list[int], rounds: int, rep
                               f"({timing.report_ms / timing.bare_ms:.2f}×)", flush=True)
                     if has_export:
                         figures = time_export(server, token, total)
+                        with bare.connect() as connection:
+                            figures.expected_lines = 1 + connection.execute(text(EXPORT_ROWS)).scalar_one()
                         results.exports.append(figures)
                         print(f"  {EXPORT}: {figures.status}, {figures.seconds:.1f} s, {figures.megabytes:.1f} MB, "
-                              f"{figures.lines:,} lines, worker +{figures.peak_above_idle_mib:.1f} MiB above "
-                              f"{figures.idle_mib:.0f} MiB idle", flush=True)
+                              f"{figures.lines:,} lines (expected {figures.expected_lines:,}), worker "
+                              f"+{figures.peak_above_idle_mib:.1f} MiB above {figures.idle_mib:.0f} MiB idle",
+                              flush=True)
             finally:
                 bare.dispose()
             save()
@@ -465,10 +472,11 @@ def write_readme(all_results: list[Results], command: str, sections: set[str]) -
                                  *(lines if reports else []), *skipped]))
     exports = [(results.backend, figures) for results in all_results for figures in results.exports]
     if "export" in sections:
-        lines = ["| database | episodes | status | seconds | MB | lines | worker idle MiB | peak above idle MiB |",
-                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines = ["| database | episodes | status | seconds | MB | lines | lines expected | worker idle MiB | "
+                 "peak above idle MiB |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         lines += [f"| {backend} | {fig.episodes:,} | {fig.status} | {fig.seconds:.1f} | {fig.megabytes:.1f} | "
-                  f"{fig.lines:,} | {fig.idle_mib:.0f} | {fig.peak_above_idle_mib:.1f} |" for backend, fig in exports]
+                  f"{fig.lines:,} | {fig.expected_lines:,} | {fig.idle_mib:.0f} | {fig.peak_above_idle_mib:.1f} |"
+                  for backend, fig in exports]
         readme.write_section("outcomes-export", "Outcome benchmarks: the CSV export of the whole clinic", command,
                              "\n".join([
                                  "`GET /reports/outcomes.csv` read as it streams from gunicorn with "
