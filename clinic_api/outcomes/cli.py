@@ -51,11 +51,12 @@ def _spread(spread: dict[str, object]) -> str:
     return f"{_figure(spread['median'])} ({_figure(spread['q1'])}–{_figure(spread['q3'])})"
 
 
-def table(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as aligned columns (the first left-aligned, the others right-aligned), a rule under the first."""
+def table(rows: list[list[str]], left: int = 3) -> list[str]:
+    """Rows of cells as aligned columns (the ``left`` first left-aligned: words; the others right-aligned:
+    figures), a rule under the first row."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
-             for row in rows]
+    lines = ["  ".join(cell.ljust(widths[i]) if i < left else cell.rjust(widths[i]) for i, cell in enumerate(row))
+             .rstrip() for row in rows]
     return [lines[0], "  ".join("-" * width for width in widths), *lines[1:]]
 
 

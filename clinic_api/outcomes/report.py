@@ -4,9 +4,10 @@ aggregated in SQL, never by re-reading a score.
 Which episodes: the filters (``diagnosis_code`` a prefix, ``body_region``, ``therapist_id``, ``status``, and the
 period ``from``/``to`` on the start date, or on the discharge date with ``dates="discharged"``). Pending episodes
 match but are never in the figures (their number is ``pending_episodes``); episodes entered in error have no
-summaries and are absent. The aggregate is four statements whatever the number of episodes: the episodes by
-status (with the return to running), the measures' counts, the quartiles of every measure's change and of the
-visits and days to discharge (``report_sql.quartiles``), the titles of the questionnaires named.
+summaries and are absent. The aggregate is three statements whatever the number of episodes (and the audit
+event): the episodes by status (with the return to running); every measure's counts and change quartiles with the
+quartiles of visits and days to discharge, in one statement that reads each kept row once (``_figures``,
+``report_sql.quartiles``); the titles of the questionnaires named, for the labels.
 
 The per-episode rows (``detail=episodes`` and the CSV) carry the same figures, one row per episode; a therapist's
 name the patient (MRN, name, id), an admin's are de-identified. Each episode shown is an audit event, written in
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Select, String, and_, case, func, literal, select, union_all
 
 from clinic_api.audit import service as audit
 from clinic_api.core.pagination import Page
@@ -67,11 +68,10 @@ def filters_of(args: Mapping[str, Any], caller_id: uuid.UUID | None) -> Filters:
                    from_=args.get("from_"), to=args.get("to"), dates=args.get("dates") or "started")
 
 
-def _matching(filters: Filters) -> list[Any]:
-    """The SQL conditions on ``episode_outcome_summaries`` (pending ones included)."""
-    conditions: list[Any] = [Episode.status.in_(REPORT_STATUSES)]
-    if filters.status is not None:
-        conditions.append(Episode.status == filters.status)
+def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES) -> list[Any]:
+    """The SQL conditions on ``episode_outcome_summaries`` (pending ones included unless ``statuses`` says)."""
+    wanted = statuses if filters.status is None else tuple(s for s in statuses if s == filters.status)
+    conditions: list[Any] = [Episode.status.in_(wanted) if len(wanted) != 1 else Episode.status == wanted[0]]
     if filters.body_region is not None:
         conditions.append(Episode.body_region == filters.body_region)
     if filters.therapist_id is not None:
@@ -88,7 +88,7 @@ def _matching(filters: Filters) -> list[Any]:
 
 
 def _counted(filters: Filters) -> list[Any]:
-    return [*_matching(filters), Episode.status.in_(COUNTED_STATUSES)]
+    return _matching(filters, COUNTED_STATUSES)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -105,8 +105,7 @@ def _spread(row: Any) -> dict[str, Any]:
 
 def outcome_report(filters: Filters, words: Words = ENGLISH) -> dict[str, Any]:
     """The clinic report of the episodes the filter selects (one audit event, carrying the filter)."""
-    matching, counted = _matching(filters), _counted(filters)
-    discharged = Episode.status == "discharged"
+    matching = _matching(filters)
     by_status = db.session.execute(
         select(Episode.status, func.count().label("episodes"),
                func.count(case((Episode.has_pre_injury_distance, 1))).label("runners"),
@@ -119,35 +118,17 @@ def outcome_report(filters: Filters, words: Words = ENGLISH) -> dict[str, Any]:
     runners = sum(statuses[s].runners for s in COUNTED_STATUSES if s in statuses)
     returned = sum(statuses[s].returned for s in COUNTED_STATUSES if s in statuses)
 
-    measures = db.session.execute(
-        select(Summary.measure_key, func.max(Summary.kind).label("kind"),
-               func.max(Summary.questionnaire_code).label("questionnaire"),
-               func.max(cast(Summary.higher_is_better, Integer)).label("higher_is_better"),
-               func.count().label("episodes"),
-               func.count(Summary.baseline_value).label("with_baseline"),
-               func.count(case((Summary.scores_count >= 2, 1))).label("with_later"),
-               func.count(Summary.mcid_reached).label("mcid_judged"),
-               func.count(case((Summary.mcid_reached, 1))).label("mcid_reached"),
-               func.count(case((and_(discharged, Summary.follow_ups_count > 0), 1))).label("with_follow_up"))
-        .join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
-        .group_by(Summary.measure_key)).all()
-
-    changes = select(Summary.measure_key.label("grp"), Summary.change.label("value")) \
-        .join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
-    visits = select(literal(VISITS).label("grp"), Episode.visits_count.label("value")).where(*counted, discharged)
-    days = select(literal(DAYS).label("grp"), Episode.days_in_care.label("value")).where(*counted, discharged)
-    spread = {row.grp: row for row in db.session.execute(
-        quartiles(union_all(changes, visits, days).subquery("figures"), db.session.get_bind().dialect.name))}
-
+    spread = {row.grp: row for row in db.session.execute(_figures(filters))}
+    measures = [row for key, row in spread.items() if key not in (VISITS, DAYS)]
     labels = _labels(measures, words)
     rows = [{
-        "key": row.measure_key, "label": labels[row.measure_key], "kind": row.kind,
+        "key": row.grp, "label": labels[row.grp], "kind": row.kind,
         "direction": "higher_is_better" if row.higher_is_better else "lower_is_better",
-        "episodes": row.episodes, "episodes_with_baseline": row.with_baseline,
-        "episodes_with_later_score": row.with_later, "without_later_score": row.episodes - row.with_later,
+        "episodes": row.rows, "episodes_with_baseline": row.with_baseline,
+        "episodes_with_later_score": row.with_later, "without_later_score": row.rows - row.with_later,
         "mcid_judged": row.mcid_judged, "mcid_reached": row.mcid_reached,
         "mcid_reached_share": _share(row.mcid_reached, row.mcid_judged),
-        "change": _spread(spread.get(row.measure_key)),
+        "change": _spread(row),
         "completeness": {"baseline": _share(row.with_baseline, total), "later_score": _share(row.with_later, total),
                          "follow_up": _share(row.with_follow_up, count["discharged"])},
     } for row in measures]
@@ -162,6 +143,39 @@ def outcome_report(filters: Filters, words: Words = ENGLISH) -> dict[str, Any]:
     }
 
 
+FLAGS = ("with_baseline", "with_later", "mcid_judged", "mcid_reached", "with_follow_up", "higher_is_better")
+
+
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _figures(filters: Filters) -> Select:
+    """Every figure per measure, and the quartiles of visits and days to discharge, in one statement that reads
+    each kept row once (``report_sql.quartiles``): the measures' rows of the counted episodes, beside one row per
+    discharged episode for its visits (group ``#visits``) and days (``#days``)."""
+    counted, discharged = _counted(filters), Episode.status == "discharged"
+    measures = select(
+        Summary.measure_key.label("grp"), Summary.change.label("value"),
+        _flag(Summary.baseline_value.is_not(None)).label("with_baseline"),
+        _flag(Summary.scores_count >= 2).label("with_later"), _flag(Summary.mcid_reached.is_not(None)).label(
+            "mcid_judged"), _flag(Summary.mcid_reached.is_(True)).label("mcid_reached"),
+        _flag(and_(discharged, Summary.follow_ups_count > 0)).label("with_follow_up"),
+        _flag(Summary.higher_is_better.is_(True)).label("higher_is_better"),
+        Summary.kind.label("kind"), Summary.questionnaire_code.label("questionnaire"),
+    ).join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
+    zero, none = literal(0), literal(None, String)
+
+    def episode_figure(name: str, column: Any) -> Select:
+        return select(literal(name).label("grp"), column.label("value"), *(zero.label(flag) for flag in FLAGS),
+                      none.label("kind"), none.label("questionnaire")).where(*_matching(filters, ("discharged",)))
+
+    source = union_all(measures, episode_figure(VISITS, Episode.visits_count),
+                       episode_figure(DAYS, Episode.days_in_care)).subquery("figures")
+    return quartiles(source, db.session.get_bind().dialect.name, sums=FLAGS[:-1],
+                     maxima=("higher_is_better", "kind", "questionnaire"))
+
+
 def _labels(measures: Sequence[Any], words: Words) -> dict[str, str]:
     """Each measure's label from the latest definition of its questionnaire (one statement), as the per-episode
     outcome names it; a PSFS activity is named by its item, never by the activity a patient wrote."""
@@ -171,11 +185,11 @@ def _labels(measures: Sequence[Any], words: Words) -> dict[str, str]:
     definitions = {found.code: found.definition for found in db.session.scalars(
         select(Questionnaire).join(latest, and_(Questionnaire.code == latest.c.code,
                                                 Questionnaire.version == latest.c.version)))} if measures else {}
-    return {row.measure_key: _label(row, definitions, words) for row in measures}
+    return {row.grp: _label(row, definitions, words) for row in measures}
 
 
 def _label(row: Any, definitions: Mapping[str, Any], words: Words) -> str:
-    key, code = row.measure_key, row.questionnaire
+    key, code = row.grp, row.questionnaire
     try:
         if row.kind == "pain" and "nprs" in definitions:
             return pain_spec(key.removeprefix("pain."), definitions["nprs"], words=words).label
@@ -268,7 +282,7 @@ def audit_csv_export(filters: Filters) -> None:
 def export_labels(filters: Filters, words: Words = ENGLISH) -> dict[str, str]:
     """The label of every measure the export holds (two statements, before it streams)."""
     measures = db.session.execute(
-        select(Summary.measure_key, func.max(Summary.kind).label("kind"),
+        select(Summary.measure_key.label("grp"), func.max(Summary.kind).label("kind"),
                func.max(Summary.questionnaire_code).label("questionnaire"))
         .join(Episode, Episode.episode_id == Summary.episode_id).where(*_counted(filters))
         .group_by(Summary.measure_key)).all()

@@ -84,7 +84,7 @@ class ReportFiltersOut(Schema):
     body_region = fields.String(allow_none=True)
     therapist_id = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
-    from_ = fields.String(allow_none=True, data_key="from")
+    from_ = fields.String(allow_none=True, attribute="from", data_key="from")
     to = fields.String(allow_none=True)
     dates = fields.String()
 
