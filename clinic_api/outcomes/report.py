@@ -68,18 +68,19 @@ def filters_of(args: Mapping[str, Any], caller_id: uuid.UUID | None) -> Filters:
                    from_=args.get("from_"), to=args.get("to"), dates=args.get("dates") or "started")
 
 
-def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES) -> list[Any]:
-    """The SQL conditions on ``episode_outcome_summaries`` (pending ones included unless ``statuses`` says)."""
+def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES, table: Any = Episode) -> list[Any]:
+    """The SQL conditions on ``episode_outcome_summaries``, or on ``outcome_summaries`` (``table=Summary``: its
+    rows carry their episode's filter columns); pending ones included unless ``statuses`` says."""
     wanted = statuses if filters.status is None else tuple(s for s in statuses if s == filters.status)
-    conditions: list[Any] = [Episode.status.in_(wanted) if len(wanted) != 1 else Episode.status == wanted[0]]
+    conditions: list[Any] = [table.status.in_(wanted) if len(wanted) != 1 else table.status == wanted[0]]
     if filters.body_region is not None:
-        conditions.append(Episode.body_region == filters.body_region)
+        conditions.append(table.body_region == filters.body_region)
     if filters.therapist_id is not None:
-        conditions.append(Episode.therapist_id == filters.therapist_id)
+        conditions.append(table.therapist_id == filters.therapist_id)
     if filters.diagnosis_code:
         prefix = patients.like_escape(filters.diagnosis_code)
-        conditions.append(Episode.diagnosis_code.like(f"{prefix}%", escape="\\"))
-    day = Episode.discharge_date if filters.dates == "discharged" else Episode.start_date
+        conditions.append(table.diagnosis_code.like(f"{prefix}%", escape="\\"))
+    day = table.discharge_date if filters.dates == "discharged" else table.start_date
     if filters.from_ is not None:
         conditions.append(day >= filters.from_)
     if filters.to is not None:
@@ -87,8 +88,8 @@ def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES) -> 
     return conditions
 
 
-def _counted(filters: Filters) -> list[Any]:
-    return _matching(filters, COUNTED_STATUSES)
+def _counted(filters: Filters, table: Any = Episode) -> list[Any]:
+    return _matching(filters, COUNTED_STATUSES, table)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -154,7 +155,7 @@ def _figures(filters: Filters) -> Select:
     """Every figure per measure, and the quartiles of visits and days to discharge, in one statement that reads
     each kept row once (``report_sql.quartiles``): the measures' rows of the counted episodes, beside one row per
     discharged episode for its visits (group ``#visits``) and days (``#days``)."""
-    counted, discharged = _counted(filters), Episode.status == "discharged"
+    counted, discharged = _counted(filters, Summary), Summary.status == "discharged"
     measures = select(
         Summary.measure_key.label("grp"), Summary.change.label("value"),
         _flag(Summary.baseline_value.is_not(None)).label("with_baseline"),
@@ -163,7 +164,7 @@ def _figures(filters: Filters) -> Select:
         _flag(and_(discharged, Summary.follow_ups_count > 0)).label("with_follow_up"),
         _flag(Summary.higher_is_better.is_(True)).label("higher_is_better"),
         Summary.kind.label("kind"), Summary.questionnaire_code.label("questionnaire"),
-    ).join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
+    ).where(*counted)
     zero, none = literal(0), literal(None, String)
 
     def episode_figure(name: str, column: Any) -> Select:
@@ -284,6 +285,6 @@ def export_labels(filters: Filters, words: Words = ENGLISH) -> dict[str, str]:
     measures = db.session.execute(
         select(Summary.measure_key.label("grp"), func.max(Summary.kind).label("kind"),
                func.max(Summary.questionnaire_code).label("questionnaire"))
-        .join(Episode, Episode.episode_id == Summary.episode_id).where(*_counted(filters))
+        .where(*_counted(filters, Summary))
         .group_by(Summary.measure_key)).all()
     return _labels(measures, words)
