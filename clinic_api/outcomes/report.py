@@ -18,13 +18,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, func, literal, select, union_all
+from flask import g, has_request_context
+from sqlalchemy import Select, String, and_, case, exists, func, literal, select, union_all
 
 from clinic_api.audit import service as audit
+from clinic_api.audit.models import AuditEvent
 from clinic_api.core.pagination import Page
+from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 from clinic_api.outcomes.models import EpisodeOutcomeSummary as Episode
 from clinic_api.outcomes.models import OutcomeSummary as Summary
@@ -40,6 +43,7 @@ COUNTED_STATUSES = ("active", "discharged")
 DATES = ("started", "discharged")
 VISITS, DAYS = "#visits", "#days"  # quartile groups beside the measure keys (which never start with #)
 STREAM_BATCH = 500
+EXPORT_ACTION = "report.outcomes_export"
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,7 @@ def _audit_export(filters: Filters, episodes: Sequence[uuid.UUID] | None, view: 
         .join(EpisodeOfCare, EpisodeOfCare.id == Episode.episode_id).where(*_counted(filters))
     if episodes is not None:
         reads = reads.where(Episode.episode_id.in_(episodes))
-    audit.record_reads_selected("report.outcomes_export", "episode_of_care", reads,
+    audit.record_reads_selected(EXPORT_ACTION, "episode_of_care", reads,
                                 details={"view": view, "filters": filters.described()})
 
 
@@ -264,20 +268,39 @@ def _measure(row: Any) -> dict[str, Any]:
             "follow_ups_count": row.follow_ups_count, "last_follow_up": row.last_follow_up_value}
 
 
-def export_rows(filters: Filters, *, identified: bool) -> Iterator[Any]:
+@dataclass(frozen=True)
+class AuditedExport:
+    """Which audit events an export wrote (``audit_csv_export``): its rows are those of the episodes they name."""
+    user_id: uuid.UUID | None
+    request_id: str | None
+    since: datetime
+
+
+def export_rows(filters: Filters, *, identified: bool, audited: AuditedExport) -> Iterator[Any]:
     """Every episode the filter counts × each of its measures (an episode without any: one row, its measure
     columns empty), streamed ``STREAM_BATCH`` rows at a time (a server-side cursor on PostgreSQL): memory stays
-    constant whatever the export's size. The caller audits first (``audit_csv_export``)."""
-    query = _episodes_query(filters, identified).subquery("episodes")
+    constant whatever the export's size. The caller audits first (``audit_csv_export``), and this reads in a
+    transaction of its own: so only the episodes that have this export's audit event are read (a semi-join on
+    the events of this user and request since the export began, found through their (user, time) index); one
+    counted in between, unaudited, is left out."""
+    query = _episodes_query(filters, identified).where(exists().where(
+        AuditEvent.user_id == audited.user_id, AuditEvent.occurred_at >= audited.since,
+        AuditEvent.action == EXPORT_ACTION, AuditEvent.request_id == audited.request_id,
+        AuditEvent.resource_type == "episode_of_care",
+        AuditEvent.resource_id == audit.uuid_text(Episode.episode_id))).subquery("episodes")
     rows = select(query, *(getattr(Summary, name) for name in MEASURE_FIGURES)) \
         .outerjoin(Summary, Summary.episode_id == query.c.episode_id) \
         .order_by(query.c.start_date, query.c.episode_id, Summary.measure_key)
     yield from db.session.execute(rows.execution_options(yield_per=STREAM_BATCH))
 
 
-def audit_csv_export(filters: Filters) -> None:
+def audit_csv_export(filters: Filters) -> AuditedExport:
+    """One audit event per episode the export holds, for ``export_rows`` to read them by."""
+    user = g.get("current_user") if has_request_context() else None
+    request_id = g.get("request_id") if has_request_context() else None
+    since = utcnow()
     _audit_export(filters, None, "csv")
-
+    return AuditedExport(None if user is None else user.id, request_id, since)
 
 
 def export_labels(filters: Filters, words: Words = ENGLISH) -> dict[str, str]:

@@ -100,13 +100,14 @@ def outcome_report_csv(args):
     filters = _filters(args)
     identified = _identified()
     labels = report.export_labels(filters)
-    report.audit_csv_export(filters)
+    audited = report.audit_csv_export(filters)
 
     def body():
         # The audit events are committed by now (the request's commit runs before the body is sent); the rows
-        # are read in a transaction of their own, with the longer timeout of an export.
+        # are read in a transaction of their own, with the longer timeout of an export: only the episodes these
+        # events name (one counted since, unaudited, is left out).
         long_statements(db.session)
-        yield from report_csv.lines(report.export_rows(filters, identified=identified), identified=identified,
+        yield from report_csv.lines(report.export_rows(filters, identified=identified, audited=audited), identified=identified,
                                     labels=labels)
 
     filename = f"clinic-outcomes-{today().isoformat()}.csv"
