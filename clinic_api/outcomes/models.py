@@ -6,8 +6,9 @@ names it (once per request, just before the commit), and ``flask --app wsgi outc
 An episode entered in error has none. Each measure's row also carries its episode's filter columns (status, body
 region, diagnosis, therapist, start and discharge dates: ``EPISODE_COLUMNS``), copied from the same episode when
 the rows are replaced, so that the report reads ``outcome_summaries`` alone, without joining each row to its
-episode (every change of these columns is an episode event, which replaces the rows). ``days_in_care`` is kept only once the episode is discharged (an open
-episode's grows each day without any write): a report works it out from ``start_date`` for the others.
+episode (every change of these columns is an episode event, which replaces the rows). ``days_in_care`` is kept
+only once the episode is discharged (an open episode's grows each day without any write): a report works it out
+from ``start_date`` for the others.
 """
 from __future__ import annotations
 

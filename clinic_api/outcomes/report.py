@@ -4,10 +4,12 @@ aggregated in SQL, never by re-reading a score.
 Which episodes: the filters (``diagnosis_code`` a prefix, ``body_region``, ``therapist_id``, ``status``, and the
 period ``from``/``to`` on the start date, or on the discharge date with ``dates="discharged"``). Pending episodes
 match but are never in the figures (their number is ``pending_episodes``); episodes entered in error have no
-summaries and are absent. The aggregate is three statements whatever the number of episodes (and the audit
-event): the episodes by status (with the return to running); every measure's counts and change quartiles with the
-quartiles of visits and days to discharge, in one statement that reads each kept row once (``_figures``,
-``report_sql.quartiles``); the titles of the questionnaires named, for the labels.
+summaries and are absent. The per-measure figures read ``outcome_summaries`` alone (each row carries its
+episode's filter columns), the episode figures ``episode_outcome_summaries`` alone. The aggregate is three
+statements whatever the number of episodes (and the audit event): the episodes by status (with the return to
+running); every measure's counts and change quartiles with the quartiles of visits and days to discharge, in one
+statement that reads each kept row once (``_figures``, ``report_sql.quartiles``); the titles of the
+questionnaires named, for the labels.
 
 The per-episode rows (``detail=episodes`` and the CSV) carry the same figures, one row per episode; a therapist's
 name the patient (MRN, name, id), an admin's are de-identified. Each episode shown is an audit event, written in
