@@ -3,8 +3,12 @@ out, stored so that the clinic report reads one row per episode and measure inst
 
 They are derived data: ``outcomes.summaries`` replaces an episode's rows from its records whenever a record event
 names it (once per request, just before the commit), and ``flask --app wsgi outcomes rebuild`` rebuilds them all.
-An episode entered in error has none. ``days_in_care`` is kept only once the episode is discharged (an open
-episode's grows each day without any write): a report works it out from ``start_date`` for the others.
+An episode entered in error has none. Each measure's row also carries its episode's filter columns (status, body
+region, diagnosis, therapist, start and discharge dates: ``EPISODE_COLUMNS``), copied from the same episode when
+the rows are replaced, so that the report reads ``outcome_summaries`` alone, without joining each row to its
+episode (every change of these columns is an episode event, which replaces the rows). ``days_in_care`` is kept
+only once the episode is discharged (an open episode's grows each day without any write): a report works it out
+from ``start_date`` for the others.
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic_api.extensions import db
 
+# The episode's columns a report filters on, kept on both tables.
+EPISODE_COLUMNS = ("status", "body_region", "diagnosis_code", "therapist_id", "start_date", "discharge_date")
 SCORE = Numeric(8, 2)  # like questionnaire_responses.total (pain scores are whole numbers)
 
 
@@ -27,6 +33,11 @@ class OutcomeSummary(db.Model):
     __table_args__ = (
         UniqueConstraint("episode_id", "measure_key", name="uq_outcome_summaries_episode_measure"),
         Index("ix_outcome_summaries_measure_key", "measure_key"),
+        # The report's filters beside the measure: a filtered report reads the matching rows of each status.
+        Index("ix_outcome_summaries_status_start_date", "status", "start_date"),
+        Index("ix_outcome_summaries_status_discharge_date", "status", "discharge_date"),
+        Index("ix_outcome_summaries_therapist_id", "therapist_id"),
+        Index("ix_outcome_summaries_diagnosis_code", "diagnosis_code"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -51,6 +62,13 @@ class OutcomeSummary(db.Model):
     scores_count: Mapped[int]
     follow_ups_count: Mapped[int]
     last_follow_up_value: Mapped[Decimal | None] = mapped_column(SCORE)
+    # The episode's filter columns, as on ``episode_outcome_summaries`` (``EPISODE_COLUMNS``).
+    status: Mapped[str] = mapped_column(String(20))
+    body_region: Mapped[str] = mapped_column(String(20))
+    diagnosis_code: Mapped[str | None] = mapped_column(String(8))
+    therapist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    start_date: Mapped[date]
+    discharge_date: Mapped[date | None]
 
 
 class EpisodeOutcomeSummary(db.Model):

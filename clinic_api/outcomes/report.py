@@ -4,10 +4,12 @@ aggregated in SQL, never by re-reading a score.
 Which episodes: the filters (``diagnosis_code`` a prefix, ``body_region``, ``therapist_id``, ``status``, and the
 period ``from``/``to`` on the start date, or on the discharge date with ``dates="discharged"``). Pending episodes
 match but are never in the figures (their number is ``pending_episodes``); episodes entered in error have no
-summaries and are absent. The aggregate is three statements whatever the number of episodes (and the audit
-event): the episodes by status (with the return to running); every measure's counts and change quartiles with the
-quartiles of visits and days to discharge, in one statement that reads each kept row once (``_figures``,
-``report_sql.quartiles``); the titles of the questionnaires named, for the labels.
+summaries and are absent. The per-measure figures read ``outcome_summaries`` alone (each row carries its
+episode's filter columns), the episode figures ``episode_outcome_summaries`` alone. The aggregate is three
+statements whatever the number of episodes (and the audit event): the episodes by status (with the return to
+running); every measure's counts and change quartiles with the quartiles of visits and days to discharge, in one
+statement that reads each kept row once (``_figures``, ``report_sql.quartiles``); the titles of the
+questionnaires named, for the labels.
 
 The per-episode rows (``detail=episodes`` and the CSV) carry the same figures, one row per episode; a therapist's
 name the patient (MRN, name, id), an admin's are de-identified. Each episode shown is an audit event, written in
@@ -18,13 +20,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, func, literal, select, union_all
+from flask import g, has_request_context
+from sqlalchemy import Select, String, and_, case, exists, func, literal, select, union_all
 
 from clinic_api.audit import service as audit
+from clinic_api.audit.models import AuditEvent
 from clinic_api.core.pagination import Page
+from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 from clinic_api.outcomes.models import EpisodeOutcomeSummary as Episode
 from clinic_api.outcomes.models import OutcomeSummary as Summary
@@ -40,6 +45,7 @@ COUNTED_STATUSES = ("active", "discharged")
 DATES = ("started", "discharged")
 VISITS, DAYS = "#visits", "#days"  # quartile groups beside the measure keys (which never start with #)
 STREAM_BATCH = 500
+EXPORT_ACTION = "report.outcomes_export"
 
 
 @dataclass(frozen=True)
@@ -68,18 +74,19 @@ def filters_of(args: Mapping[str, Any], caller_id: uuid.UUID | None) -> Filters:
                    from_=args.get("from_"), to=args.get("to"), dates=args.get("dates") or "started")
 
 
-def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES) -> list[Any]:
-    """The SQL conditions on ``episode_outcome_summaries`` (pending ones included unless ``statuses`` says)."""
+def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES, table: Any = Episode) -> list[Any]:
+    """The SQL conditions on ``episode_outcome_summaries``, or on ``outcome_summaries`` (``table=Summary``: its
+    rows carry their episode's filter columns); pending ones included unless ``statuses`` says."""
     wanted = statuses if filters.status is None else tuple(s for s in statuses if s == filters.status)
-    conditions: list[Any] = [Episode.status.in_(wanted) if len(wanted) != 1 else Episode.status == wanted[0]]
+    conditions: list[Any] = [table.status.in_(wanted) if len(wanted) != 1 else table.status == wanted[0]]
     if filters.body_region is not None:
-        conditions.append(Episode.body_region == filters.body_region)
+        conditions.append(table.body_region == filters.body_region)
     if filters.therapist_id is not None:
-        conditions.append(Episode.therapist_id == filters.therapist_id)
+        conditions.append(table.therapist_id == filters.therapist_id)
     if filters.diagnosis_code:
         prefix = patients.like_escape(filters.diagnosis_code)
-        conditions.append(Episode.diagnosis_code.like(f"{prefix}%", escape="\\"))
-    day = Episode.discharge_date if filters.dates == "discharged" else Episode.start_date
+        conditions.append(table.diagnosis_code.like(f"{prefix}%", escape="\\"))
+    day = table.discharge_date if filters.dates == "discharged" else table.start_date
     if filters.from_ is not None:
         conditions.append(day >= filters.from_)
     if filters.to is not None:
@@ -87,8 +94,8 @@ def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES) -> 
     return conditions
 
 
-def _counted(filters: Filters) -> list[Any]:
-    return _matching(filters, COUNTED_STATUSES)
+def _counted(filters: Filters, table: Any = Episode) -> list[Any]:
+    return _matching(filters, COUNTED_STATUSES, table)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -154,7 +161,7 @@ def _figures(filters: Filters) -> Select:
     """Every figure per measure, and the quartiles of visits and days to discharge, in one statement that reads
     each kept row once (``report_sql.quartiles``): the measures' rows of the counted episodes, beside one row per
     discharged episode for its visits (group ``#visits``) and days (``#days``)."""
-    counted, discharged = _counted(filters), Episode.status == "discharged"
+    counted, discharged = _counted(filters, Summary), Summary.status == "discharged"
     measures = select(
         Summary.measure_key.label("grp"), Summary.change.label("value"),
         _flag(Summary.baseline_value.is_not(None)).label("with_baseline"),
@@ -163,7 +170,7 @@ def _figures(filters: Filters) -> Select:
         _flag(and_(discharged, Summary.follow_ups_count > 0)).label("with_follow_up"),
         _flag(Summary.higher_is_better.is_(True)).label("higher_is_better"),
         Summary.kind.label("kind"), Summary.questionnaire_code.label("questionnaire"),
-    ).join(Episode, Episode.episode_id == Summary.episode_id).where(*counted)
+    ).where(*counted)
     zero, none = literal(0), literal(None, String)
 
     def episode_figure(name: str, column: Any) -> Select:
@@ -236,7 +243,7 @@ def _audit_export(filters: Filters, episodes: Sequence[uuid.UUID] | None, view: 
         .join(EpisodeOfCare, EpisodeOfCare.id == Episode.episode_id).where(*_counted(filters))
     if episodes is not None:
         reads = reads.where(Episode.episode_id.in_(episodes))
-    audit.record_reads_selected("report.outcomes_export", "episode_of_care", reads,
+    audit.record_reads_selected(EXPORT_ACTION, "episode_of_care", reads,
                                 details={"view": view, "filters": filters.described()})
 
 
@@ -263,20 +270,39 @@ def _measure(row: Any) -> dict[str, Any]:
             "follow_ups_count": row.follow_ups_count, "last_follow_up": row.last_follow_up_value}
 
 
-def export_rows(filters: Filters, *, identified: bool) -> Iterator[Any]:
+@dataclass(frozen=True)
+class AuditedExport:
+    """Which audit events an export wrote (``audit_csv_export``): its rows are those of the episodes they name."""
+    user_id: uuid.UUID | None
+    request_id: str | None
+    since: datetime
+
+
+def export_rows(filters: Filters, *, identified: bool, audited: AuditedExport) -> Iterator[Any]:
     """Every episode the filter counts × each of its measures (an episode without any: one row, its measure
     columns empty), streamed ``STREAM_BATCH`` rows at a time (a server-side cursor on PostgreSQL): memory stays
-    constant whatever the export's size. The caller audits first (``audit_csv_export``)."""
-    query = _episodes_query(filters, identified).subquery("episodes")
+    constant whatever the export's size. The caller audits first (``audit_csv_export``), and this reads in a
+    transaction of its own: so only the episodes that have this export's audit event are read (a semi-join on
+    the events of this user and request since the export began, found through their (user, time) index); one
+    counted in between, unaudited, is left out."""
+    query = _episodes_query(filters, identified).where(exists().where(
+        AuditEvent.user_id == audited.user_id, AuditEvent.occurred_at >= audited.since,
+        AuditEvent.action == EXPORT_ACTION, AuditEvent.request_id == audited.request_id,
+        AuditEvent.resource_type == "episode_of_care",
+        AuditEvent.resource_id == audit.uuid_text(Episode.episode_id))).subquery("episodes")
     rows = select(query, *(getattr(Summary, name) for name in MEASURE_FIGURES)) \
         .outerjoin(Summary, Summary.episode_id == query.c.episode_id) \
         .order_by(query.c.start_date, query.c.episode_id, Summary.measure_key)
     yield from db.session.execute(rows.execution_options(yield_per=STREAM_BATCH))
 
 
-def audit_csv_export(filters: Filters) -> None:
+def audit_csv_export(filters: Filters) -> AuditedExport:
+    """One audit event per episode the export holds, for ``export_rows`` to read them by."""
+    user = g.get("current_user") if has_request_context() else None
+    request_id = g.get("request_id") if has_request_context() else None
+    since = utcnow()
     _audit_export(filters, None, "csv")
-
+    return AuditedExport(None if user is None else user.id, request_id, since)
 
 
 def export_labels(filters: Filters, words: Words = ENGLISH) -> dict[str, str]:
@@ -284,6 +310,6 @@ def export_labels(filters: Filters, words: Words = ENGLISH) -> dict[str, str]:
     measures = db.session.execute(
         select(Summary.measure_key.label("grp"), func.max(Summary.kind).label("kind"),
                func.max(Summary.questionnaire_code).label("questionnaire"))
-        .join(Episode, Episode.episode_id == Summary.episode_id).where(*_counted(filters))
+        .where(*_counted(filters, Summary))
         .group_by(Summary.measure_key)).all()
     return _labels(measures, words)

@@ -100,14 +100,15 @@ def outcome_report_csv(args):
     filters = _filters(args)
     identified = _identified()
     labels = report.export_labels(filters)
-    report.audit_csv_export(filters)
+    audited = report.audit_csv_export(filters)
 
     def body():
         # The audit events are committed by now (the request's commit runs before the body is sent); the rows
-        # are read in a transaction of their own, with the longer timeout of an export.
+        # are read in a transaction of their own, with the longer timeout of an export: only the episodes these
+        # events name (one counted since, unaudited, is left out).
         long_statements(db.session)
-        yield from report_csv.lines(report.export_rows(filters, identified=identified), identified=identified,
-                                    labels=labels)
+        rows = report.export_rows(filters, identified=identified, audited=audited)
+        yield from report_csv.lines(rows, identified=identified, labels=labels)
 
     filename = f"clinic-outcomes-{today().isoformat()}.csv"
     return Response(stream_with_context(body()), content_type=f"{CSV}; charset=utf-8",

@@ -26,7 +26,7 @@ from sqlalchemy import delete, insert, select
 from clinic_api.core import lifecycle, signals
 from clinic_api.extensions import db
 from clinic_api.outcomes.arithmetic import Point
-from clinic_api.outcomes.models import EpisodeOutcomeSummary, OutcomeSummary
+from clinic_api.outcomes.models import EPISODE_COLUMNS, EpisodeOutcomeSummary, OutcomeSummary
 from clinic_api.outcomes.service import EpisodeOutcome, Measure, _outcomes
 from clinic_api.patients.models import EpisodeOfCare
 
@@ -44,9 +44,10 @@ def _source(point: Point | None) -> uuid.UUID | None:
     return None if point is None else uuid.UUID(point.source_id)
 
 
-def measure_row(episode_id: uuid.UUID, measure: Measure) -> dict[str, Any]:
-    """The ``outcome_summaries`` row of one measure: its figures exactly as the endpoint answers them."""
-    outcome = measure.outcome
+def measure_row(episode: EpisodeOfCare, measure: Measure) -> dict[str, Any]:
+    """The ``outcome_summaries`` row of one measure: its figures exactly as the endpoint answers them, with its
+    episode's filter columns (``models.EPISODE_COLUMNS``)."""
+    outcome, episode_id = measure.outcome, episode.id
     baseline, latest, follow_ups = outcome.baseline, outcome.latest, outcome.follow_ups
     return {
         "id": uuid.uuid4(), "episode_id": episode_id, "measure_key": outcome.key, "kind": measure.kind,
@@ -59,6 +60,7 @@ def measure_row(episode_id: uuid.UUID, measure: Measure) -> dict[str, Any]:
         "first_mcid_at": outcome.first_mcid and outcome.first_mcid.time, "days_to_mcid": outcome.days_to_mcid,
         "visits_to_mcid": outcome.visits_to_mcid, "scores_count": len(outcome.series),
         "follow_ups_count": len(follow_ups), "last_follow_up_value": follow_ups[-1].value if follow_ups else None,
+        **{name: getattr(episode, name) for name in EPISODE_COLUMNS},
     }
 
 
@@ -88,7 +90,7 @@ def refresh(episode_ids: Iterable[uuid.UUID]) -> Refreshed:
     episodes = db.session.scalars(select(EpisodeOfCare).where(
         EpisodeOfCare.id.in_(ids), EpisodeOfCare.status != "entered_in_error").order_by(EpisodeOfCare.id)).all()
     outcomes = _outcomes(episodes)
-    measures = [measure_row(outcome.episode_id, measure) for outcome in outcomes for measure in outcome.measures]
+    measures = [measure_row(outcome.episode, measure) for outcome in outcomes for measure in outcome.measures]
     if outcomes:
         db.session.execute(insert(EpisodeOutcomeSummary), [episode_row(outcome) for outcome in outcomes])
     if measures:

@@ -9,7 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from flask import g
+from sqlalchemy import func, select
 
+from clinic_api.auth.models import User
+from clinic_api.extensions import db
+from clinic_api.outcomes import report
+from clinic_api.outcomes.models import EpisodeOutcomeSummary
 from tests.factories import API, AUDIT, KUJALA_56, KUJALA_88, assert_problem, created, listed, outcomes_url, read
 
 REPORT = f"{API}/reports/outcomes"
@@ -367,3 +373,53 @@ def test_the_answers_are_as_documented(conforms, as_admin, as_therapist, worked)
     conforms(as_admin.get(REPORT, query_string={"detail": "episodes"}), path, "get")
     conforms(as_admin.get(REPORT, query_string={"from": "yesterday"}), path, "get")
     conforms(as_admin.get(CSV, query_string={"from": "yesterday"}), f"{path}.csv", "get")
+
+
+def test_the_export_reads_only_the_episodes_its_audit_events_name(app, as_therapist, course):
+    """The rows stream in a transaction after the audit's commit: an episode counted in between (unaudited) is left
+    out, through the service functions the CSV route calls."""
+    audited_one = course((6, 2))
+    with app.test_request_context():
+        g.request_id, g.current_user = "export-under-test", db.session.scalar(select(User).where(
+            User.role == "therapist").order_by(User.email).limit(1))
+        audited = report.audit_csv_export(report.Filters())
+        db.session.commit()
+    between = course((5, 1))
+    with app.test_request_context():
+        # the same filter now counts both episodes
+        assert db.session.scalar(select(func.count()).select_from(EpisodeOutcomeSummary).where(
+            EpisodeOutcomeSummary.status == "active")) == 2
+        exported = {str(row.episode_id) for row in report.export_rows(report.Filters(), identified=True,
+                                                                       audited=audited)}
+    assert exported == {audited_one}
+    assert between not in exported
+
+
+def test_the_measures_follow_each_change_of_their_episode(as_therapist, as_other_therapist, course):
+    """The measures' rows carry their episode's filter columns: each change of the episode moves them."""
+    episode = course((6, 2))
+
+    def nprs_episodes(**query: Any) -> int:
+        found = [item for item in read(as_therapist, REPORT, **query)["measures"] if item["key"] == "nprs"]
+        return found[0]["episodes"] if found else 0
+
+    def change(**fields: Any) -> None:
+        etag = as_therapist.get(f"{API}/episodes/{episode}").headers["ETag"]
+        created(as_therapist.patch(f"{API}/episodes/{episode}", json=fields, headers={"If-Match": etag}), 200)
+
+    assert (nprs_episodes(diagnosis_code="M22"), nprs_episodes(therapist_id="me")) == (1, 1)
+    change(diagnosis_code="M76.51", diagnosis_text="Patellar tendinitis, right knee")
+    assert (nprs_episodes(diagnosis_code="M22"), nprs_episodes(diagnosis_code="M76.5")) == (0, 1)
+    change(therapist_id=str(as_other_therapist.user.id))
+    assert nprs_episodes(therapist_id="me") == 0
+    assert nprs_episodes(therapist_id=str(as_other_therapist.user.id)) == 1
+    created(as_therapist.post(DISCHARGE.format(episode), json={"reason": "goals_met"}), 200)
+    discharged_on = read(as_therapist, f"{API}/episodes/{episode}")["discharge_date"]
+    by_discharge = {"from": discharged_on, "dates": "discharged"}
+    assert (nprs_episodes(status="active"), nprs_episodes(status="discharged"), nprs_episodes(**by_discharge)) == (
+        0, 1, 1)
+    created(as_therapist.post(f"{API}/episodes/{episode}/reopen", json={"reason": "Pain came back."}), 200)
+    assert (nprs_episodes(status="active"), nprs_episodes(status="discharged"), nprs_episodes(**by_discharge)) == (
+        1, 0, 0)
+    created(as_therapist.post(f"{API}/episodes/{episode}/entered-in-error", json={"reason": "Wrong chart."}), 200)
+    assert nprs_episodes() == 0
