@@ -57,15 +57,16 @@ class LiveServer:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 4, **settings: str) -> Iterator[LiveServer]:
-    """The server on that database; ``settings`` are more environment variables for it (config.SETTINGS_VARIABLES),
-    e.g. ``LOGIN_MAX_FAILURES_PER_ADDRESS="1000000"``."""
+def gunicorn(database_url: str, workers: int = 4, *, server_options: tuple[str, ...] = (),
+             **settings: str) -> Iterator[LiveServer]:
+    """The server on that database; ``server_options`` are more gunicorn options, ``settings`` more environment
+    variables for the app (config.SETTINGS_VARIABLES), e.g. ``LOGIN_MAX_FAILURES_PER_ADDRESS="1000000"``."""
     port = free_port()
     env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": database_url,
            "SECRET_KEY": secrets.token_hex(16), "LOG_LEVEL": "WARNING", **settings}
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--graceful-timeout", "2", "wsgi:app"], cwd=ROOT, env=env,
+         "--graceful-timeout", "2", *server_options, "wsgi:app"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = LiveServer(f"http://127.0.0.1:{port}")
     try:
