@@ -5,10 +5,10 @@ Which episodes: the filters (``diagnosis_code`` a prefix, ``body_region``, ``the
 period ``from``/``to`` on the start date, or on the discharge date with ``dates="discharged"``). Pending episodes
 match but are never in the figures (their number is ``pending_episodes``); episodes entered in error have no
 summaries and are absent. The per-measure figures read ``outcome_summaries`` alone (each row carries its
-episode's filter columns), the episode figures ``episode_outcome_summaries`` alone. The aggregate is three
+episode's filter columns), the episode figures ``episode_outcome_summaries`` alone. The aggregate is four
 statements whatever the number of episodes (and the audit event): the episodes by status (with the return to
-running); every measure's counts and change quartiles with the quartiles of visits and days to discharge, in one
-statement that reads each kept row once (``_figures``, ``report_sql.quartiles``); the titles of the
+running); every measure's counts and change quartiles, in one statement that reads each kept row once
+(``_figures``, ``report_sql.quartiles``); the quartiles of visits and days to discharge; the titles of the
 questionnaires named, for the labels.
 
 The per-episode rows (``detail=episodes`` and the CSV) carry the same figures, one row per episode; a therapist's
@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import Select, String, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import Select, and_, case, exists, func, literal, select, union_all
 
 from clinic_api.audit import service as audit
 from clinic_api.audit.models import AuditEvent
@@ -125,8 +125,9 @@ def outcome_report(filters: Filters, words: Words = ENGLISH) -> dict[str, Any]:
     runners = sum(statuses[s].runners for s in COUNTED_STATUSES if s in statuses)
     returned = sum(statuses[s].returned for s in COUNTED_STATUSES if s in statuses)
 
-    spread = {row.grp: row for row in db.session.execute(_figures(filters))}
-    measures = [row for key, row in spread.items() if key not in (VISITS, DAYS)]
+    measure_figures, episode_figures = _figures(filters)
+    measures = db.session.execute(measure_figures).all()
+    spread = {row.grp: row for row in db.session.execute(episode_figures)}
     labels = _labels(measures, words)
     rows = [{
         "key": row.grp, "label": labels[row.grp], "kind": row.kind,
@@ -157,10 +158,12 @@ def _flag(condition: Any) -> Any:
     return case((condition, 1), else_=0)
 
 
-def _figures(filters: Filters) -> Select:
-    """Every figure per measure, and the quartiles of visits and days to discharge, in one statement that reads
-    each kept row once (``report_sql.quartiles``): the measures' rows of the counted episodes, beside one row per
-    discharged episode for its visits (group ``#visits``) and days (``#days``)."""
+def _figures(filters: Filters) -> tuple[Select, Select]:
+    """Every figure per measure, in one statement that reads each kept measure row once
+    (``report_sql.quartiles``), and the quartiles of visits and days to discharge (group ``#visits`` and
+    ``#days``), in another over the discharged episodes' rows. Two statements, not one over a UNION ALL of both:
+    PostgreSQL then projects the measure rows in the scan itself instead of through an append node (about a third
+    of the time)."""
     counted, discharged = _counted(filters, Summary), Summary.status == "discharged"
     measures = select(
         Summary.measure_key.label("grp"), Summary.change.label("value"),
@@ -170,17 +173,16 @@ def _figures(filters: Filters) -> Select:
         _flag(and_(discharged, Summary.follow_ups_count > 0)).label("with_follow_up"),
         _flag(Summary.higher_is_better.is_(True)).label("higher_is_better"),
         Summary.kind.label("kind"), Summary.questionnaire_code.label("questionnaire"),
-    ).where(*counted)
-    zero, none = literal(0), literal(None, String)
+    ).where(*counted).subquery("figures")
 
     def episode_figure(name: str, column: Any) -> Select:
-        return select(literal(name).label("grp"), column.label("value"), *(zero.label(flag) for flag in FLAGS),
-                      none.label("kind"), none.label("questionnaire")).where(*_matching(filters, ("discharged",)))
+        return select(literal(name).label("grp"), column.label("value")).where(*_matching(filters, ("discharged",)))
 
-    source = union_all(measures, episode_figure(VISITS, Episode.visits_count),
-                       episode_figure(DAYS, Episode.days_in_care)).subquery("figures")
-    return quartiles(source, db.session.get_bind().dialect.name, sums=FLAGS[:-1],
-                     maxima=("higher_is_better", "kind", "questionnaire"))
+    episodes = union_all(episode_figure(VISITS, Episode.visits_count),
+                         episode_figure(DAYS, Episode.days_in_care)).subquery("episode_figures")
+    dialect = db.session.get_bind().dialect.name
+    return (quartiles(measures, dialect, sums=FLAGS[:-1], maxima=("higher_is_better", "kind", "questionnaire")),
+            quartiles(episodes, dialect))
 
 
 def _labels(measures: Sequence[Any], words: Words) -> dict[str, str]:
