@@ -222,13 +222,13 @@ against `/floor/constant`, a bare Flask endpoint returning the same bytes: media
 
 {_table(definition)}
 
-What each request costs (PostgreSQL round trips): the audited read, the service: a pool pre-ping (`pool_pre_ping`,
-the service's engine setting), the token and its user in one indexed query, the patient, the audit row (one INSERT,
-no unit of work), the commit; the floor the same without the ping. The released definition: the ping, the token
-query and the commit; its body and ETag are built once per process (kept by the version's row id; built-in versions
-need no query at all) and `If-None-Match` is answered 304 without a body. What is left of the service's own time is
-Flask, flask-smorest and the ORM load of the patient; on a machine this loaded (other jobs share its 2 cores, and
-PostgreSQL with them) both ratios move by ±0.2 from one pair to the next.
+What each request costs (PostgreSQL round trips): the audited read, the service: BEGIN, the token and its user in
+one indexed query, the patient, the audit row (one INSERT, no unit of work), the commit; the floor the same (neither
+pings a pooled connection before use). The released definition: BEGIN, the token query and the commit; its body and
+ETag are built once per process (kept by the version's row id; built-in versions need no query at all) and
+`If-None-Match` is answered 304 without a body. What is left of the service's own time is Flask, flask-smorest and
+the ORM load of the patient; on a machine this loaded (other jobs share its 2 cores, and PostgreSQL with them) both
+ratios move by ±0.2 from one pair to the next.
 """
     write_section("throughput", "Throughput against the floor (gunicorn, PostgreSQL)",
                   ".venv/bin/python -m bench.throughput", body)

@@ -87,6 +87,8 @@ def _matching(filters: Filters, statuses: tuple[str, ...] = REPORT_STATUSES, tab
         prefix = patients.like_escape(filters.diagnosis_code)
         conditions.append(table.diagnosis_code.like(f"{prefix}%", escape="\\"))
     day = table.discharge_date if filters.dates == "discharged" else table.start_date
+    if filters.dates == "discharged":
+        conditions.append(day.is_not(None))  # by discharge date: the discharged episodes, a period or not
     if filters.from_ is not None:
         conditions.append(day >= filters.from_)
     if filters.to is not None:

@@ -11,8 +11,7 @@ added without a row fails ``test_every_route_has_a_row_and_every_row_a_route``, 
 A new row is one line: ``(endpoint, method): allow(path, status, *roles, body=..., query=..., own_only=...,
 needs=...)``. The path names objects in braces (``{draft}``, ``{care}``, ...), each made by ``World.make_<name>``;
 ``own_only`` lists the roles allowed only on their own object (403 on another's); ``needs`` names objects to make
-first (what a list should find). PENDING_ROUTES holds the rows of routes other branches add: each applies once its
-route is served."""
+first (what a list should find)."""
 from __future__ import annotations
 
 import re
@@ -172,13 +171,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("outcomes.episode_story", "GET"): allow("/episodes/{care}/outcomes/story", 200, PT),
     ("outcomes.episode_chart", "GET"): allow("/episodes/{care}/outcomes/chart.svg", 200, PT),
     ("outcomes.patient_outcomes", "GET"): allow("/patients/{patient}/outcomes", 200, PT),
-}
-
-# Routes being added on other branches: each row applies once its route is served (and then must pass).
-PENDING_ROUTES: dict[tuple[str, str], Row] = {
     ("reports.outcome_report", "GET"): allow("/reports/outcomes", 200, PT, ADMIN, needs=("care",)),
     ("reports.outcome_report_csv", "GET"): allow("/reports/outcomes.csv", 200, PT, ADMIN, needs=("care",)),
 }
+
 
 
 @cache
@@ -191,8 +187,8 @@ def served() -> dict[tuple[str, str], str]:
 
 
 def table() -> dict[tuple[str, str], Row]:
-    """The rows in force: ROUTES, and each pending row whose route is served."""
-    return {**ROUTES, **{key: row for key, row in PENDING_ROUTES.items() if key in served()}}
+    """The rows in force: every row of ROUTES."""
+    return ROUTES
 
 
 class World:
@@ -390,12 +386,6 @@ def test_the_table_and_the_documented_roles_agree(anonymous):
         assert set(operation["x-roles"]) == row.roles, (endpoint, method)
         assert str(row.status) in operation["responses"], (endpoint, method)
         assert {"401", "403"} <= operation["responses"].keys(), (endpoint, method)
-
-
-def test_a_pending_row_applies_only_once_its_route_is_served():
-    for key in PENDING_ROUTES:
-        assert (key in table()) == (key in served())
-    assert not ROUTES.keys() & PENDING_ROUTES.keys()
 
 
 # ---- each row, as each role ------------------------------------------------------------------------------------

@@ -131,6 +131,7 @@ def test_the_filters(as_therapist, as_other_therapist, course):
     assert by_discharge["episodes"] == 2
     assert by_discharge["by_status"] == {"active": 0, "discharged": 2}
     assert read(as_therapist, REPORT, **{"from": "2026-09-10", "dates": "discharged"})["episodes"] == 1
+    assert read(as_therapist, REPORT, dates="discharged")["by_status"] == {"active": 0, "discharged": 2}
     assert (by_discharge["filters"]["dates"], by_discharge["filters"]["from"]) == ("discharged", "2026-09-01")
 
 
