@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,7 @@ from sqlalchemy.engine import Engine
 
 from bench import readme
 from bench.generate import BENCH_PASSWORD, Generated, OutcomeClinic, check_summaries
+from bench.pgcluster import free_port
 from clinic_api import create_app
 from clinic_api.auth import service as auth
 from clinic_api.demo import answers
@@ -165,12 +165,6 @@ def bench_episodes(app: Flask, clinic: OutcomeClinic, rounds: int) -> list[str]:
 
 # ---- the production server ----------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Server:
     process: subprocess.Popen
@@ -203,7 +197,7 @@ class Server:
 def production_server(database_url: str) -> Iterator[Server]:
     """gunicorn -c config/gunicorn.conf.py wsgi:app with APP_ENV=production and one worker (its other settings
     as the file gives them: gthread, 4 threads, timeout 60)."""
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "APP_ENV": "production", "DATABASE_URL": database_url,
                    "SECRET_KEY": secrets.token_urlsafe(32), "GUNICORN_WORKERS": "1",
                    "GUNICORN_BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}

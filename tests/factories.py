@@ -15,8 +15,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+
 from clinic_api.auth import service as auth_service
-from clinic_api.auth.models import User
+from clinic_api.auth.models import AccessToken, User
 from clinic_api.extensions import db
 from clinic_api.patients.models import EpisodeOfCare, Patient
 
@@ -339,3 +341,16 @@ def at_once(client: Any, *calls: tuple[str, str, Any], headers: dict[str, str] |
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), f"a request took more than {timeout} s"
     return answers
+
+
+def change_stored(app, statement):
+    """Changes the database directly, as time passing (an expiry, an older release, a change made outside the API)
+    would, and commits."""
+    with app.app_context():
+        db.session.execute(statement)
+        db.session.commit()
+
+
+def stored_token(client):
+    """An UPDATE of the token ``client`` signs in with."""
+    return update(AccessToken).where(AccessToken.token_digest == auth_service.token_digest(client.token))

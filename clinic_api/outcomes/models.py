@@ -26,7 +26,18 @@ EPISODE_COLUMNS = ("status", "body_region", "diagnosis_code", "therapist_id", "s
 SCORE = Numeric(8, 2)  # like questionnaire_responses.total (pain scores are whole numbers)
 
 
-class OutcomeSummary(db.Model):
+class EpisodeColumns:
+    """The episode's columns a report filters on (``EPISODE_COLUMNS``), copied from the episode on both tables."""
+
+    status: Mapped[str] = mapped_column(String(20))
+    body_region: Mapped[str] = mapped_column(String(20))
+    diagnosis_code: Mapped[str | None] = mapped_column(String(8))
+    therapist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    start_date: Mapped[date]
+    discharge_date: Mapped[date | None]
+
+
+class OutcomeSummary(EpisodeColumns, db.Model):
     """One measure of one episode (``service.Measure``): baseline, latest, change and MCID, with their records."""
 
     __tablename__ = "outcome_summaries"
@@ -62,16 +73,9 @@ class OutcomeSummary(db.Model):
     scores_count: Mapped[int]
     follow_ups_count: Mapped[int]
     last_follow_up_value: Mapped[Decimal | None] = mapped_column(SCORE)
-    # The episode's filter columns, as on ``episode_outcome_summaries`` (``EPISODE_COLUMNS``).
-    status: Mapped[str] = mapped_column(String(20))
-    body_region: Mapped[str] = mapped_column(String(20))
-    diagnosis_code: Mapped[str | None] = mapped_column(String(8))
-    therapist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    start_date: Mapped[date]
-    discharge_date: Mapped[date | None]
 
 
-class EpisodeOutcomeSummary(db.Model):
+class EpisodeOutcomeSummary(EpisodeColumns, db.Model):
     """One episode in brief (``service.EpisodeOutcome``): its status and dates, visits and return to running."""
 
     __tablename__ = "episode_outcome_summaries"
@@ -84,12 +88,6 @@ class EpisodeOutcomeSummary(db.Model):
     )
 
     episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes_of_care.id"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(20))
-    body_region: Mapped[str] = mapped_column(String(20))
-    diagnosis_code: Mapped[str | None] = mapped_column(String(8))
-    therapist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    start_date: Mapped[date]
-    discharge_date: Mapped[date | None]
     visits_count: Mapped[int]
     days_in_care: Mapped[int | None]
     has_pre_injury_distance: Mapped[bool]

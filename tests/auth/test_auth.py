@@ -11,25 +11,13 @@ from clinic_api.auth.models import AccessToken, User
 from clinic_api.auth.service import token_digest
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, change_stored, stored_token
 
 LOGIN = "/api/v1/auth/login"
 
 
 def login(client, email="pt@clinic.test", password=PASSWORD, **kwargs):
     return client.post(LOGIN, json={"email": email, "password": password}, **kwargs)
-
-
-def change_stored(app, statement):
-    """Changes the database directly, as time passing (or an older release) would, and commits."""
-    with app.app_context():
-        db.session.execute(statement)
-        db.session.commit()
-
-
-def stored_token(client):
-    """An UPDATE of the token ``client`` signs in with."""
-    return update(AccessToken).where(AccessToken.token_digest == token_digest(client.token))
 
 
 def test_login_returns_a_bearer_token_that_works(anonymous):

@@ -12,23 +12,11 @@ from sqlalchemy import func, select, update
 
 from clinic_api.audit.models import AuditEvent
 from clinic_api.auth.models import AccessToken, User
-from clinic_api.auth.service import token_digest
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
-from tests.factories import API, PASSWORD, assert_problem
+from tests.factories import API, PASSWORD, assert_problem, change_stored, stored_token
 
 USERS = f"{API}/users"
-
-
-def change_stored(app, statement):
-    """Changes the database directly, as time passing would (or a change made outside the API), and commits."""
-    with app.app_context():
-        db.session.execute(statement)
-        db.session.commit()
-
-
-def stored_token(client):
-    return update(AccessToken).where(AccessToken.token_digest == token_digest(client.token))
 
 
 def audit_events(app) -> int:
