@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, send_from_directory
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SessionInterface
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +24,18 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, Decimal):
             return int(o) if o == o.to_integral_value() else float(o)
         return DefaultJSONProvider.default(o)
+
+
+class NoCookieSession(SessionInterface):
+    """The API authenticates by bearer token and keeps no cookie session: none is looked for or saved (Flask's
+    default builds a signing serialiser on every request to look for one). Flask hands views a null session, which
+    refuses to be written."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,6 +60,7 @@ def create_app(settings: Mapping[str, Any] | None = None, environment: str | Non
     app = Flask(__name__, instance_relative_config=True)
     app.json_provider_class = JSONProvider
     app.json = JSONProvider(app)
+    app.session_interface = NoCookieSession()
     app.config.update(config.load(environment, settings))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
@@ -57,16 +71,18 @@ def create_app(settings: Mapping[str, Any] | None = None, environment: str | Non
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    from clinic_api.core import transactions
     from clinic_api.core.api import ClinicApi, install_converters
     from clinic_api.extensions import cors, db, migrate
 
     install_converters(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
             event.listen(db.engine, "begin", _sqlite_begin)
+        transactions.install(db.engine)  # PostgreSQL: a GET's reads without BEGIN and COMMIT
     if app.config["CORS_ORIGINS"]:
         cors.init_app(app, origins=app.config["CORS_ORIGINS"], expose_headers=["ETag", "Location", "X-Request-ID"])
 
@@ -91,12 +107,14 @@ def _register_models() -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    from clinic_api.audit import service as audit
     from clinic_api.auth.guard import authenticate
     from clinic_api.core import idempotency, lifecycle
     from clinic_api.outcomes import summaries
 
     lifecycle.init_app(app)  # request id first, commit/rollback last
     summaries.init_app(app)  # the kept outcome summaries, refreshed before the commit
+    lifecycle.write_last(audit.write_pending)  # the audit trail, the last statement before the commit
     app.before_request(authenticate)
     app.before_request(idempotency.begin)
 

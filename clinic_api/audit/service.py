@@ -13,18 +13,21 @@ from sqlalchemy.sql.functions import GenericFunction
 
 from clinic_api.audit.actions import ensure_known
 from clinic_api.audit.models import AuditEvent
+from clinic_api.core import lifecycle, transactions
 from clinic_api.core.pagination import Page, paginate
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
 _INSERT = insert(AuditEvent.__table__)
+_INSERT_SOLE = _INSERT.execution_options(**{transactions.SOLE_WRITE: True})
+_PENDING = "audit_pending"  # in flask.g: the request's events, written by write_pending
 
 
 def _context() -> dict[str, Any]:
     if not has_request_context():
         return {"user_id": None, "remote_addr": None, "request_id": None}
-    user = g.get("current_user")
-    return {"user_id": user.id if user is not None else None, "remote_addr": request.remote_addr,
+    caller = g.get("caller")
+    return {"user_id": caller.id if caller is not None else None, "remote_addr": request.remote_addr,
             "request_id": g.get("request_id")}
 
 
@@ -38,14 +41,12 @@ def record(action: str, resource_type: str, resource_id: object = None, *, patie
     event = {"id": uuid.uuid4(), "occurred_at": utcnow(), "action": action, "resource_type": resource_type,
              "resource_id": None if resource_id is None else str(resource_id), "patient_id": patient_id,
              "outcome": outcome, "details": details, **context}
-    if has_request_context() and not db.session.new:
-        # A request's event (one or two a request) whose references are all stored: one INSERT now, without the
-        # unit of work's bookkeeping at the flush.
-        db.session.execute(_INSERT, event)
+    if lifecycle.deferring():
+        # A request's events are written last, after its changes, in one statement (``write_pending``).
+        g.setdefault(_PENDING, []).append(event)
     else:
-        # Objects not yet flushed (a patient registered in this request) may be what the event refers to, and a
-        # job outside a request (the demo clinic) records thousands: the unit of work inserts them after those
-        # objects, many rows to a statement.
+        # A job outside a request (the demo clinic records thousands): the unit of work inserts them after the
+        # objects they refer to, many rows to a statement.
         db.session.add(AuditEvent(**event))
 
 
@@ -57,8 +58,26 @@ def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, 
     rows = [{"id": uuid.uuid4(), "occurred_at": now, "action": action, "resource_type": resource_type,
              "resource_id": str(resource_id), "patient_id": patient_id, "outcome": "success", "details": None,
              **context} for resource_id, patient_id in reads]
-    if rows:
+    if not rows:
+        return
+    if lifecycle.deferring():
+        g.setdefault(_PENDING, []).extend(rows)
+    else:
         db.session.execute(insert(AuditEvent), rows)
+
+
+def write_pending() -> None:
+    """The request's events, as the last writes before its commit (``core.lifecycle.write_last``): after the
+    changes they name are flushed, in one INSERT. A read's single event is its sole write, which
+    ``core.transactions`` lets commit by itself."""
+    rows = g.pop(_PENDING, None)
+    if not rows:
+        return
+    db.session.flush()
+    if len(rows) == 1:
+        db.session.connection().execute(_INSERT_SOLE, rows[0])
+    else:
+        db.session.connection().execute(_INSERT, rows)
 
 
 class new_uuid(GenericFunction[Any]):

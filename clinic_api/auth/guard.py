@@ -9,7 +9,7 @@ from clinic_api.core.errors import Unauthorized
 
 
 def authenticate() -> None:
-    g.current_user = None
+    g.caller = None
     if request.routing_exception is not None or is_public(request.endpoint):
         return  # unknown routes answer 404/405 as such; public ones need no token
     if request.method == "OPTIONS":
@@ -17,4 +17,4 @@ def authenticate() -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    g.current_user, g.access_token = resolve_token(token.strip())
+    g.caller, g.access_token = resolve_token(token.strip())

@@ -105,37 +105,46 @@ class TokenInUse:
     user_id: uuid.UUID
 
 
-# The token and its user in one indexed lookup, read as plain columns: loading them as ORM entities (a joined
-# eager load, loader events for each) cost as much again as the query. The user is made the session's object by
-# hand (services take it); the token is not needed as one.
-_USER_COLUMNS = tuple(User.__table__.c)
-_RESOLVE = (select(AccessToken.id, AccessToken.expires_at, AccessToken.last_used_at, AccessToken.revoked_at,
-                   *_USER_COLUMNS)
-            .join_from(AccessToken, User, AccessToken.user_id == User.id)
-            .where(AccessToken.token_digest == bindparam("digest")))
+# The token and its user in one indexed lookup of plain table columns, run on the session's connection: neither
+# the ORM's execution of a statement naming entities nor loading them as entities (a joined eager load, loader
+# events for each) is needed to check a token, and together they cost as much again as the query.
+_TOKENS, _USERS = AccessToken.__table__, User.__table__
+_USER_COLUMNS = tuple(_USERS.c)
+_RESOLVE = (select(_TOKENS.c.id, _TOKENS.c.expires_at, _TOKENS.c.last_used_at, _TOKENS.c.revoked_at, *_USER_COLUMNS)
+            .join_from(_TOKENS, _USERS, _TOKENS.c.user_id == _USERS.c.id)
+            .where(_TOKENS.c.token_digest == bindparam("digest")))
 _TOKEN_FIELDS = 4
-_ACTIVE = _TOKEN_FIELDS + _USER_COLUMNS.index(User.__table__.c.active)
+_ID, _ROLE, _ACTIVE = (_TOKEN_FIELDS + _USER_COLUMNS.index(column) for column in (_USERS.c.id, _USERS.c.role,
+                                                                                   _USERS.c.active))
 
 
-def _user_in_session(values: Sequence[Any]) -> User:
-    """The row as the session's persistent, unchanged User, without another query: what loading it gives (the
-    session's own instance if it holds the row already; a change of it is flushed as an UPDATE)."""
-    fields = {column.key: value for column, value in zip(_USER_COLUMNS, values, strict=True)}
-    held = db.session.identity_map.get(db.session.identity_key(User, fields["id"]))
-    if held is not None:
-        return held
-    user = User(**fields)
-    make_transient_to_detached(user)
-    db.session.add(user)
-    return user
+@dataclass(frozen=True)
+class SignedIn:
+    """The caller of a request as its token check read them: the role check, the audit trail and the log line need
+    no more. ``account()`` makes the full account the session's object, for the services that take one."""
+
+    id: uuid.UUID
+    role: str
+    values: Sequence[Any]  # the users row, as read with the token
+
+    def account(self) -> User:
+        """The caller as the session's persistent, unchanged User, without another query: what loading it gives (the
+        session's own instance if it holds the row already; a change of it is flushed as an UPDATE)."""
+        held = db.session.identity_map.get(db.session.identity_key(User, self.id))
+        if held is not None:
+            return held
+        user = User(**{column.key: value for column, value in zip(_USER_COLUMNS, self.values, strict=True)})
+        make_transient_to_detached(user)
+        db.session.add(user)
+        return user
 
 
-def resolve_token(token: str) -> tuple[User, TokenInUse]:
+def resolve_token(token: str) -> tuple[SignedIn, TokenInUse]:
     """The caller of a bearer token: one indexed lookup on every request, so that a revoked token, or a
     deactivated account, stops at once. Expired, idle, revoked or inactive: 401."""
     if not token or len(token) > 200:
         raise Unauthorized()
-    row = db.session.execute(_RESOLVE, {"digest": token_digest(token)}).first()
+    row = db.session.connection().execute(_RESOLVE, {"digest": token_digest(token)}).first()
     now = utcnow()
     if row is None:
         raise Unauthorized("The token is invalid, expired or revoked; log in again.")
@@ -143,10 +152,9 @@ def resolve_token(token: str) -> tuple[User, TokenInUse]:
     if (revoked_at is not None or expires_at <= now
             or last_used_at + _seconds("ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS") <= now or not row[_ACTIVE]):
         raise Unauthorized("The token is invalid, expired or revoked; log in again.")
-    user = _user_in_session(row[_TOKEN_FIELDS:])
     if now - last_used_at >= LAST_USED_RESOLUTION:
         db.session.execute(update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now))
-    return user, TokenInUse(token_id, user.id)
+    return SignedIn(row[_ID], row[_ROLE], row[_TOKEN_FIELDS:]), TokenInUse(token_id, row[_ID])
 
 
 def logout(access: TokenInUse) -> None:

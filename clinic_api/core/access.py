@@ -41,13 +41,24 @@ class Caller(Protocol):
     id: uuid.UUID
     role: str
 
+    def account(self) -> Any:
+        """The full account, as the session's object."""
+
+
+def caller() -> Caller | None:
+    """Who is calling, as the token check read them (``g.caller``); ``None`` before it, or on a public endpoint."""
+    return g.get("caller")
+
 
 def current_user() -> Any:
-    """The authenticated member of staff (an ``auth.models.User``), set by the token check."""
-    return g.current_user
+    """The authenticated member of staff as the session's object (an ``auth.models.User``): made from the token
+    check's row on first use, so that a request that needs only the caller's id and role never builds it."""
+    user = g.get("current_user")
+    if user is None:
+        user = g.current_user = g.caller.account()
+    return user
 
 
 def ensure_role(*roles: str) -> None:
-    caller: Caller = current_user()
-    if caller.role not in roles:
+    if g.caller.role not in roles:
         raise Forbidden("Your role may not do this: it needs " + " or ".join(roles) + ".")

@@ -70,11 +70,11 @@ def _replay(row: IdempotencyKey) -> Response:
 def begin() -> Response | None:
     """Before the view: replay a known key, or claim it for this request."""
     key = request.headers.get(HEADER)
-    if request.method != "POST" or key is None or g.get("current_user") is None:
+    if request.method != "POST" or key is None or g.get("caller") is None:
         return None
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise DomainError(f"{HEADER} must be 1 to 255 printable characters.")
-    user_id = g.current_user.id
+    user_id = g.caller.id
     ttl = timedelta(seconds=current_app.config["IDEMPOTENCY_TTL_SECONDS"])
     db.session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.user_id == user_id, IdempotencyKey.key == key, IdempotencyKey.created_at < utcnow() - ttl))

@@ -15,8 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g, make_response, request
-from sqlalchemy import inspect
+from flask import Flask, Response, g, has_request_context, make_response, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from clinic_api.core import idempotency
@@ -36,6 +35,7 @@ def start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
     g.started = time.perf_counter()
+    setattr(g, _OPEN, True)
 
 
 # Work a higher layer does once per request, just before the commit and in its transaction (the kept outcome
@@ -49,19 +49,29 @@ def before_commit(callback: Callable[[], None]) -> None:
         _before_commit.append(callback)
 
 
+# Writes a request makes last, after every other change and just before the commit (the audit trail:
+# ``audit.service``): a read's single event is then its last statement, which ``core.transactions`` sends alone.
+_last_writes: list[Callable[[], None]] = []
+_OPEN = "lifecycle_open"  # in flask.g from the start of a request until its commit or rollback
+
+
+def write_last(callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the ``before_commit`` callbacks, as the last writes of each successful request (once,
+    however often it is registered)."""
+    if callback not in _last_writes:
+        _last_writes.append(callback)
+
+
+def deferring() -> bool:
+    """Inside a request whose ``write_last`` callbacks are still to run (not in a command, nor in a streamed
+    answer's body, which is sent after the commit)."""
+    return has_request_context() and g.get(_OPEN, False)
+
+
 def keep_writes_if_refused() -> None:
     """The request's writes so far are the record of its refusal (a failed login, a throttled one) and
     are committed although the answer is an error. Services call this instead of committing."""
     g.keep_writes_if_refused = True
-
-
-def _user_id(user: Any) -> str:
-    """The signed-in user's id from the session's identity map, never from the row: a rollback expires the row, and
-    reading it again would be one more statement, and a 500 when the database has just gone away."""
-    if user is None:
-        return "-"
-    identity = inspect(user).identity
-    return str(identity[0]) if identity else "-"
 
 
 def finish_request(response: Response) -> Response:
@@ -70,6 +80,8 @@ def finish_request(response: Response) -> Response:
             for callback in _before_commit:
                 callback()
             idempotency.complete(response)
+            for callback in _last_writes:
+                callback()
             db.session.commit()
         except IntegrityError as error:
             # A race the service could not see (two requests taking the same unique value at once).
@@ -85,6 +97,7 @@ def finish_request(response: Response) -> Response:
             response = database_unavailable(error)
     else:
         db.session.rollback()
+    g.pop(_OPEN, None)
     response.headers["X-Request-ID"] = g.get("request_id", "")
     # Patient and staff data must not stay in a browser's or a proxy's cache; a view whose answer
     # carries neither says how it may be cached (``cacheable``).
@@ -94,7 +107,7 @@ def finish_request(response: Response) -> Response:
     # The route pattern, never the path with its query string: no patient data in logs.
     log.info("%s %s %s %.1fms user=%s", request.method, request.url_rule.rule if request.url_rule else "-",
              response.status_code, (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-             _user_id(g.get("current_user")))
+             getattr(g.get("caller"), "id", "-"))
     return response
 
 

@@ -302,7 +302,7 @@ def export_rows(filters: Filters, *, identified: bool, audited: AuditedExport) -
 
 def audit_csv_export(filters: Filters) -> AuditedExport:
     """One audit event per episode the export holds, for ``export_rows`` to read them by."""
-    user = g.get("current_user") if has_request_context() else None
+    user = g.get("caller") if has_request_context() else None
     request_id = g.get("request_id") if has_request_context() else None
     since = utcnow()
     _audit_export(filters, None, "csv")

@@ -381,7 +381,7 @@ def test_the_export_reads_only_the_episodes_its_audit_events_name(app, as_therap
     out, through the service functions the CSV route calls."""
     audited_one = course((6, 2))
     with app.test_request_context():
-        g.request_id, g.current_user = "export-under-test", db.session.scalar(select(User).where(
+        g.request_id, g.caller = "export-under-test", db.session.scalar(select(User).where(
             User.role == "therapist").order_by(User.email).limit(1))
         audited = report.audit_csv_export(report.Filters())
         db.session.commit()
