@@ -28,8 +28,9 @@ from sqlalchemy.engine import Engine
 READ_METHODS = frozenset({"GET", "HEAD"})
 SOLE_WRITE = "sole_write"  # execution option of a request's last statement, its one write
 
-# connection.info[_STATE]: this module put the DBAPI connection in autocommit ("reading"), the read has run its sole
-# write ("written"), or it opened the transaction ("in transaction"); popped when the connection is given back.
+# connection.info[_STATE] (kept with the DBAPI connection across checkouts): this module put the connection in
+# autocommit for a read ("reading"), the read has run its sole write ("written"), or opened the transaction
+# ("in transaction").
 _STATE = "clinic_api.read_without_transaction"
 _LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE)
 
@@ -38,26 +39,27 @@ def install(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _begin)
         event.listen(engine, "before_cursor_execute", _before_cursor_execute)
-        event.listen(engine, "checkin", _checkin)
 
 
 def _driver(connection: Any) -> Any:
     return connection.connection.driver_connection
 
 
-def _restore(info: dict[str, Any], driver: Any) -> None:
-    """The DBAPI connection back in transaction mode if this module left it in autocommit (a closed one is
-    discarded by the pool when next used, as any broken connection)."""
-    if info.pop(_STATE, None) is not None and driver is not None and not driver.closed and driver.autocommit:
-        driver.autocommit = False
-
-
 def _begin(connection: Any) -> None:
+    """Each piece of work on a connection (a request, a command) starts in the mode it needs. A connection stays in
+    autocommit from one read to the next, and is put back in transaction mode by the first piece of work that is
+    not a read; connections this module never touched (one SQLAlchemy itself runs in AUTOCOMMIT) are left alone."""
     driver = _driver(connection)
-    _restore(connection.info, driver)  # normally done when the connection was given back
-    if (has_request_context() and request.method in READ_METHODS and not driver.closed and not driver.autocommit
-            and driver.info.transaction_status == TransactionStatus.IDLE):  # not already in an outer transaction
-        driver.autocommit = True
+    if driver.closed:
+        return  # a broken connection: its first statement fails, and the pool discards it
+    reading = has_request_context() and request.method in READ_METHODS
+    if connection.info.pop(_STATE, None) is not None and driver.autocommit:
+        if reading:
+            connection.info[_STATE] = "reading"
+            return
+        driver.autocommit = False
+    if reading and not driver.autocommit and driver.info.transaction_status == TransactionStatus.IDLE:
+        driver.autocommit = True  # (not in an outer transaction, as the tests' shared connection is)
         connection.info[_STATE] = "reading"
 
 
@@ -80,7 +82,3 @@ def _before_cursor_execute(connection: Any, cursor: Any, statement: str, paramet
         return
     _driver(connection).autocommit = False  # psycopg sends BEGIN before this statement
     connection.info[_STATE] = "in transaction"
-
-
-def _checkin(dbapi_connection: Any, connection_record: Any) -> None:
-    _restore(connection_record.info, dbapi_connection)

@@ -75,7 +75,7 @@ def test_an_audited_read_sends_three_statements_and_no_begin_or_commit(new_app, 
     assert seen == [("SELECT", True, TransactionStatus.IDLE), ("SELECT", True, TransactionStatus.IDLE),
                     ("INSERT", True, TransactionStatus.IDLE)]
     assert _events(app, "patient.read") == 1  # committed by itself, seen from another connection
-    with app.app_context():  # the connection went back to the pool in transaction mode, for the next request
+    with app.app_context():  # work that is not a read gets the same connection back in transaction mode
         assert db.session.connection().connection.driver_connection.autocommit is False
         db.session.remove()
 
