@@ -222,13 +222,16 @@ against `/floor/constant`, a bare Flask endpoint returning the same bytes: media
 
 {_table(definition)}
 
-What each request costs (PostgreSQL round trips): the audited read, the service: BEGIN, the token and its user in
-one indexed query, the patient, the audit row (one INSERT, no unit of work), the commit; the floor the same (neither
-pings a pooled connection before use). The released definition: BEGIN, the token query and the commit; its body and
-ETag are built once per process (kept by the version's row id; built-in versions need no query at all) and
-`If-None-Match` is answered 304 without a body. What is left of the service's own time is Flask, flask-smorest and
-the ORM load of the patient; on a machine this loaded (other jobs share its 2 cores, and PostgreSQL with them) both
-ratios move by ±0.2 from one pair to the next.
+What each request costs (PostgreSQL round trips). The floor's audited read: BEGIN, the token and its user, the
+patient, the audit row, COMMIT (five). The service's: the token and its user, the patient, the audit row (three): a
+GET runs its plain SELECTs in autocommit and its single audit event, written last, as a statement that commits by
+itself (`clinic_api/core/transactions.py`), so the durable work is the same (one indexed token lookup, the read, one
+audit row, one commit) without BEGIN and COMMIT of their own. The released definition: the token query alone; its
+body and ETag are built once per process (kept by the version's row id; built-in versions need no query at all)
+and `If-None-Match` is answered 304 without a body. What is left of the service's own time is Flask, flask-smorest,
+SQLAlchemy's execution of each statement (about 70 µs a statement over the driver's own) and the ORM load of the
+patient; on this machine both ratios move by ±0.2 from one pair to the next (the audited read is bound by the
+commit's WAL flush as much as by the processor).
 """
     write_section("throughput", "Throughput against the floor (gunicorn, PostgreSQL)",
                   ".venv/bin/python -m bench.throughput", body)

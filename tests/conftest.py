@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from flask_sqlalchemy.session import _app_ctx_id
 from openapi_schema_validator import OAS30Validator
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -35,6 +35,7 @@ from tests.factories import (
     PASSWORD,
     STAFF,
     create_staff,
+    each_statement,
     post_episode,
     post_goal,
     post_pain_score,
@@ -323,13 +324,8 @@ def count_queries(app: Flask, db_session: None):
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
         counter = QueryCounter()
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
+        with each_statement(app, counter):
             yield counter
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
     return counting
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from clinic_api.auth import service as auth_service
 from clinic_api.auth.models import AccessToken, User
@@ -354,3 +356,16 @@ def change_stored(app, statement):
 def stored_token(client):
     """An UPDATE of the token ``client`` signs in with."""
     return update(AccessToken).where(AccessToken.token_digest == auth_service.token_digest(client.token))
+
+
+@contextmanager
+def each_statement(app: Any, callback: Callable[..., None]) -> Iterator[None]:
+    """``callback(connection, cursor, sql, parameters, context, executemany)`` before each SQL statement the app
+    runs inside the block (the engine's ``before_cursor_execute``)."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", callback)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", callback)

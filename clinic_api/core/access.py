@@ -54,7 +54,7 @@ def current_user() -> Any:
     """The authenticated member of staff as the session's object (an ``auth.models.User``): made from the token
     check's row on first use, so that a request that needs only the caller's id and role never builds it."""
     user = g.get("current_user")
-    if user is None:
+    if user is None and g.get("caller") is not None:
         user = g.current_user = g.caller.account()
     return user
 

@@ -3,7 +3,9 @@
 Views and services never commit. The transaction commits here when the answer is a success, so a
 change, its audit events and its idempotency record are stored together or not at all, and a rejected
 request writes nothing; the one exception, a refusal that must leave its trace (a failed login counts
-towards the lock-out), is declared with ``keep_writes_if_refused``.
+towards the lock-out), is declared with ``keep_writes_if_refused``. The audit events are written last
+(``write_last``); on PostgreSQL a GET runs without BEGIN and COMMIT until it does more than read
+(``core.transactions``).
 """
 from __future__ import annotations
 

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from psycopg.pq import TransactionStatus
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from clinic_api.audit.models import AuditEvent
 from clinic_api.auth.models import AccessToken, User
 from clinic_api.core import transactions
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
-from tests.factories import UNKNOWN_ID, assert_problem, post_episode, post_patient
+from tests.factories import UNKNOWN_ID, assert_problem, each_statement, post_episode, post_patient
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
                                 reason="SQLite runs in-process: a transaction costs it no round trip")
@@ -41,13 +41,8 @@ def statements(app: Flask) -> Iterator[list[tuple[str, bool, TransactionStatus]]
         driver = connection.connection.driver_connection
         seen.append((sql.split(None, 1)[0].upper(), driver.autocommit, driver.info.transaction_status))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with each_statement(app, before):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _events(app: Flask, action: str) -> int:
