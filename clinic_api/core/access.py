@@ -45,11 +45,6 @@ class Caller(Protocol):
         """The full account, as the session's object."""
 
 
-def caller() -> Caller | None:
-    """Who is calling, as the token check read them (``g.caller``); ``None`` before it, or on a public endpoint."""
-    return g.get("caller")
-
-
 def current_user() -> Any:
     """The authenticated member of staff as the session's object (an ``auth.models.User``): made from the token
     check's row on first use, so that a request that needs only the caller's id and role never builds it."""

@@ -30,8 +30,8 @@ from clinic_api.core.errors import (
     domain_error_to_problem,
     http_exception_to_problem,
     is_unique_violation,
-    problem,
     unexpected_error_to_problem,
+    unstorable_value,
 )
 from clinic_api.core.schemas import ProblemSchema, unreadable_strings
 from clinic_api.extensions import db
@@ -69,13 +69,6 @@ def integrity_conflict(error: IntegrityError):
     # A unique slot taken by a request running at the same time is a conflict to retry; any other
     # constraint failing means a rule the service missed: a bug, logged as such.
     return concurrent_change_problem() if is_unique_violation(error) else unexpected_error_to_problem(error)
-
-
-def unstorable_value(error: DataError):
-    # A value the database refused to read (a character or number it cannot store) is the request's
-    # fault; the checks before the database should have caught it, so it is logged for a fix.
-    log.warning("database refused a value: %s", type(error.orig).__name__)
-    return problem(400, "Bad request", "The request holds a value the database cannot store.", slug="bad-request")
 
 
 class PrintableSegment(UnicodeConverter):

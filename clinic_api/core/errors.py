@@ -189,6 +189,13 @@ def concurrent_change_problem() -> Response:
                    "time; fetch the current state and retry.", slug="conflict")
 
 
+def unstorable_value(error: Exception) -> Response:
+    """A value the database refused to read (a character or number it cannot store) is the request's fault; the
+    checks before the database should have caught it, so it is logged for a fix."""
+    log.warning("database refused a value: %s", type(getattr(error, "orig", None) or error).__name__)
+    return problem(400, "Bad request", "The request holds a value the database cannot store.", slug="bad-request")
+
+
 def database_unavailable(error: Exception) -> Response:
     """A database that is down, locked, or slower than DATABASE_STATEMENT_TIMEOUT_MS (PostgreSQL cancels the
     statement: QueryCanceled) is an outage to retry, not a bug in the request."""

@@ -18,7 +18,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, make_response, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from clinic_api.core import idempotency
 from clinic_api.core.errors import (
@@ -26,6 +26,7 @@ from clinic_api.core.errors import (
     database_unavailable,
     is_unique_violation,
     unexpected_error_to_problem,
+    unstorable_value,
 )
 from clinic_api.extensions import db
 
@@ -90,6 +91,11 @@ def finish_request(response: Response) -> Response:
             db.session.rollback()
             response = concurrent_change_problem() if is_unique_violation(error) \
                 else unexpected_error_to_problem(error)
+        except DataError as error:
+            # A value only the last writes carry (the audit events' remote address, say) that the database refuses:
+            # the request's fault, as in a view.
+            db.session.rollback()
+            response = unstorable_value(error)
         except OperationalError as error:
             # The database went away before the commit's answer (nothing, or everything, was kept, and only the
             # database knows which), or the commit's statements (the audit events flushed last) ran past the

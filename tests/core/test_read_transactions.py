@@ -163,3 +163,17 @@ def test_nothing_may_follow_the_sole_write(fresh_app):
             connection.execute(insert(AuditEvent), event_row)
         db.session.rollback()
     assert _events(fresh_app, "patient.read") == 1  # the sole write committed by itself
+
+
+def test_a_value_the_database_refuses_in_the_last_writes_is_a_400_that_keeps_nothing(new_app, new_staff):
+    """The audit events are written after the view: a value only they carry (a forwarded client address longer
+    than the column) is refused at that point, as it would be in the view, not answered with a 500."""
+    app = new_app(TRUSTED_PROXY_COUNT=1)
+    as_desk = new_staff(app, "front_desk")
+    patient = post_patient(as_desk)
+
+    answer = as_desk.get(f"{API}/patients/{patient['id']}", headers={"X-Forwarded-For": "x" * 100})
+
+    assert_problem(answer, 400)
+    assert _events(app, "patient.read") == 0
+    assert as_desk.get(f"{API}/patients/{patient['id']}").status_code == 200  # the connection is fine afterwards
