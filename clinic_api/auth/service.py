@@ -23,6 +23,7 @@ from clinic_api.core.idempotency import IdempotencyKey
 from clinic_api.core.lifecycle import keep_writes_if_refused
 from clinic_api.core.lookup import get_or_404
 from clinic_api.core.pagination import Page, paginate
+from clinic_api.core.sql import DriverLookup
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 
@@ -105,14 +106,15 @@ class TokenInUse:
     user_id: uuid.UUID
 
 
-# The token and its user in one indexed lookup of plain table columns, run on the session's connection: neither
-# the ORM's execution of a statement naming entities nor loading them as entities (a joined eager load, loader
-# events for each) is needed to check a token, and together they cost as much again as the query.
+# The token and its user in one indexed lookup of plain table columns, run through the driver on the session's
+# connection (``core.sql.DriverLookup``): neither the ORM's execution of a statement naming entities, nor loading them
+# as entities, nor SQLAlchemy's result of a statement is needed to check a token, and each costs as much again.
 _TOKENS, _USERS = AccessToken.__table__, User.__table__
 _USER_COLUMNS = tuple(_USERS.c)
-_RESOLVE = (select(_TOKENS.c.id, _TOKENS.c.expires_at, _TOKENS.c.last_used_at, _TOKENS.c.revoked_at, *_USER_COLUMNS)
-            .join_from(_TOKENS, _USERS, _TOKENS.c.user_id == _USERS.c.id)
-            .where(_TOKENS.c.token_digest == bindparam("digest")))
+_RESOLVE = DriverLookup(
+    select(_TOKENS.c.id, _TOKENS.c.expires_at, _TOKENS.c.last_used_at, _TOKENS.c.revoked_at, *_USER_COLUMNS)
+    .join_from(_TOKENS, _USERS, _TOKENS.c.user_id == _USERS.c.id)
+    .where(_TOKENS.c.token_digest == bindparam("digest")))
 _TOKEN_FIELDS = 4
 _ID, _ROLE, _ACTIVE = (_TOKEN_FIELDS + _USER_COLUMNS.index(column) for column in (_USERS.c.id, _USERS.c.role,
                                                                                    _USERS.c.active))
@@ -144,7 +146,7 @@ def resolve_token(token: str) -> tuple[SignedIn, TokenInUse]:
     deactivated account, stops at once. Expired, idle, revoked or inactive: 401."""
     if not token or len(token) > 200:
         raise Unauthorized()
-    row = db.session.connection().execute(_RESOLVE, {"digest": token_digest(token)}).first()
+    row = _RESOLVE.first(db.session.connection(), {"digest": token_digest(token)})
     now = utcnow()
     if row is None:
         raise Unauthorized("The token is invalid, expired or revoked; log in again.")

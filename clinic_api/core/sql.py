@@ -1,9 +1,12 @@
-"""SQL expressions that the two databases spell differently, compiled per dialect."""
+"""SQL expressions that the two databases spell differently, compiled per dialect; a lookup run through the driver."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Date
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql import Select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -66,3 +69,47 @@ def long_statements(session: Any, *, local: bool = True) -> None:
     milliseconds = int(current_app.config["DATABASE_LONG_STATEMENT_TIMEOUT_MS"])
     scope = "LOCAL " if local else ""
     session.execute(text(f"SET {scope}statement_timeout = {milliseconds}"))
+
+
+class DriverLookup:
+    """A SELECT of one row, run on the driver's cursor: for the one statement every request runs (the token check).
+
+    SQLAlchemy's execution of a statement (an execution context, the result's metadata from the cursor's description,
+    a Row with its processors) costs as much as an indexed lookup's round trip to PostgreSQL. Here the statement is
+    compiled once per dialect and sent through the connection's own cursor path (``Connection._cursor_execute``, as
+    SQLAlchemy sends its sequences and column defaults): the engine's statement listeners see it as any other
+    (``before_cursor_execute``: ``core.transactions``, the tests' statement counts), a driver error is SQLAlchemy's (a
+    lost connection is an ``OperationalError``, and the pool discards the connection), and each value is converted as
+    its column's type converts it (a UUID, an aware datetime). Parameters go to the driver as they are: a lookup whose
+    parameter types would convert them is refused when it is compiled."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple[Any, ...]]] = {}
+
+    def first(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        dialect = connection.dialect
+        compiled = self._compiled.get((dialect.name, dialect.driver)) or self._compile(dialect)
+        sql, positions, processors = compiled
+        arguments = parameters if positions is None else tuple(parameters[name] for name in positions)
+        cursor = connection.connection.cursor()
+        try:
+            connection._cursor_execute(cursor, sql, arguments)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        return tuple(value if process is None else process(value) for process, value in zip(processors, row,
+                                                                                               strict=True))
+
+    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, tuple[Any, ...]]:
+        compiled = self.statement.compile(dialect=dialect)
+        for name, bind in compiled.binds.items():
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise ValueError(f"{name}: a parameter the column type converts cannot go to the driver as it is")
+        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+        processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for column in self.statement.selected_columns)
+        self._compiled[(dialect.name, dialect.driver)] = (str(compiled), positions, processors)
+        return self._compiled[(dialect.name, dialect.driver)]

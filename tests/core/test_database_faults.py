@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 
+import psycopg
 import pytest
 from sqlalchemy import event, text
 
@@ -70,3 +71,27 @@ def test_a_commit_the_database_fails_is_a_503_and_keeps_nothing(fresh_app, new_s
     retried = as_front_desk.post("/api/v1/patients", json=MADDIE, headers=key)
     assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
     assert [p["id"] for p in listed(as_front_desk, "/api/v1/patients", q="Runner")] == [retried.get_json()["id"]]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                    reason="the server ends the pooled connections; SQLite has no server")
+def test_a_token_check_on_a_connection_the_server_ended_is_a_503_and_the_next_request_reconnects(fresh_app,
+                                                                                               new_staff):
+    """The token check runs through the driver (``core.sql.DriverLookup``); a lost connection must still be
+    SQLAlchemy's ``OperationalError`` (a 503 to retry, never a 500) and the pool must discard it."""
+    as_front_desk = new_staff(fresh_app, "front_desk")
+    assert as_front_desk.get("/api/v1/auth/me").status_code == 200  # the pool now holds a connection
+    with fresh_app.app_context():
+        url = db.engine.url
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as admin:
+        ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+    assert ended >= 1
+
+    refused = as_front_desk.get("/api/v1/auth/me")
+
+    body = assert_problem(refused, 503)
+    assert body["type"] == "urn:clinic-api:problem:service-unavailable"
+    again = as_front_desk.get("/api/v1/auth/me")
+    assert again.status_code == 200 and again.get_json()["role"] == "front_desk"
