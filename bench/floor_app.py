@@ -7,6 +7,9 @@
   the patient row read, one audit row inserted, one commit, the row returned as JSON.
 - ``GET /floor/constant``: a bare Flask endpoint returning constant JSON (``FLOOR_CONSTANT_FILE``, the bytes of a
   released questionnaire version as the service serves it, else a small object): no database, no token.
+- ``GET /floor/token-constant``: the same constant JSON behind a bearer token: the token looked up by its digest as
+  ``/floor/patients`` looks it up (one indexed query joined with its user; 401 if invalid), on a pooled connection in
+  autocommit (no BEGIN, no COMMIT), then the bytes. What a released definition's durable work costs by hand.
 - ``GET /floor/healthz``: for the script to know the server is up.
 
 Not part of the service: no validation, no problem details, no ETag, no logging.
@@ -51,6 +54,20 @@ def healthz():
 
 @app.get("/floor/constant")
 def constant():
+    return Response(CONSTANT, mimetype="application/json")
+
+
+@app.get("/floor/token-constant")
+def token_constant():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        abort(401)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        access = connection.execute(TOKEN, {"digest": hashlib.sha256(token.encode()).hexdigest()}).first()
+    now = datetime.now(UTC)
+    if (access is None or access.revoked_at is not None or access.expires_at <= now
+            or access.last_used_at + IDLE_TIMEOUT <= now or not access.active):
+        abort(401)
     return Response(CONSTANT, mimetype="application/json")
 
 

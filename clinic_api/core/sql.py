@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Date
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.sql import Select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.functions import GenericFunction
 
 
