@@ -243,7 +243,7 @@ audit row, one commit) without BEGIN and COMMIT of their own. The released defin
 through the driver on the session's connection (`core.sql.DriverLookup`, without SQLAlchemy's result machinery); its
 body and ETag are built once per process (kept by the version's row id; built-in versions need no query at all)
 and `If-None-Match` is answered 304 without a body. What is left of the service's own time is Flask, flask-smorest,
-Flask-SQLAlchemy's session (its connection, commit and teardown, about 55 µs a request over a bare pool checkout),
+Flask-SQLAlchemy's session (its connection, commit and removal, about 40 µs a request over a bare pool checkout),
 SQLAlchemy's execution of each ORM statement (about 70 µs a statement over the driver's own) and the ORM load of the
 patient; on this machine both ratios move by ±0.2 from one pair to the next (gunicorn's two workers share wrk's
 eight connections unevenly, differently in each run; the audited read is bound by the commit's WAL flush as much as
