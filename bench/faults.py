@@ -16,8 +16,9 @@ The runs use their own PostgreSQL cluster (``bench.pgcluster``: initdb in a temp
 never the machine's server, and gunicorn with the production config (gthread, 2 workers), each worker with a
 thread per writer (6, not the configured 4): gunicorn hands the writers' keep-alive connections to the two workers
 unevenly, and a worker holding five or six of them with four threads would make the fifth wait for a thread while
-each of the four waits out a connect timeout, answering its 503 after twice the timeout (about one run in four did).
-An answer's time is then the service's own, which the check bounds by one connect timeout.
+each of the four waits out a connect timeout, answering its 503 after up to twice the timeout (the likely cause, not
+traced, of a 503 after 3.7 s in about one run in four). With a thread per writer an answer's time is the service's
+own, which the check bounds by one connect timeout.
 """
 from __future__ import annotations
 
