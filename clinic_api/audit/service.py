@@ -63,7 +63,7 @@ def record_reads(action: str, resource_type: str, reads: Iterable[tuple[object, 
     if lifecycle.deferring():
         g.setdefault(_PENDING, []).extend(rows)
     else:
-        db.session.execute(insert(AuditEvent), rows)
+        db.session.execute(_INSERT, rows)
 
 
 def write_pending() -> None:

@@ -176,7 +176,6 @@ ROUTES: dict[tuple[str, str], Row] = {
 }
 
 
-
 @cache
 def served() -> dict[tuple[str, str], str]:
     """(endpoint, method) -> URL rule of every route the app serves (HEAD and OPTIONS aside)."""
@@ -184,11 +183,6 @@ def served() -> dict[tuple[str, str], str]:
     with app.test_request_context():
         return {(rule.endpoint, method): rule.rule for rule in app.url_map.iter_rules()
                 for method in rule.methods - {"HEAD", "OPTIONS"} if not is_public(rule.endpoint)}
-
-
-def table() -> dict[tuple[str, str], Row]:
-    """The rows in force: every row of ROUTES."""
-    return ROUTES
 
 
 class World:
@@ -344,14 +338,14 @@ def ownerships(row: Row, role: str) -> list[str]:
 
 
 def cases() -> Iterator[Any]:
-    for (endpoint, method), row in table().items():
+    for (endpoint, method), row in ROUTES.items():
         for role in ROLES:
             for ownership in ownerships(row, role):
                 yield pytest.param(endpoint, method, role, ownership, id=f"{endpoint} {method} {role} {ownership}")
 
 
 def rows() -> list[Any]:
-    return [pytest.param(endpoint, method, id=f"{endpoint} {method}") for endpoint, method in table()]
+    return [pytest.param(endpoint, method, id=f"{endpoint} {method}") for endpoint, method in ROUTES]
 
 
 def openapi_path(rule: str) -> str:
@@ -367,13 +361,13 @@ def test_every_route_has_a_row_and_every_row_a_route(app):
         public = {(endpoint, method) for endpoint, method in routes if is_public(endpoint)}
     assert public == PUBLIC
 
-    missing = sorted(routes - PUBLIC - table().keys())
+    missing = sorted(routes - PUBLIC - ROUTES.keys())
     gone = sorted(ROUTES.keys() - routes)
     assert not missing, f"routes without a row in ROUTES: {missing}"
     assert not gone, f"rows of ROUTES whose route is not served: {gone}"
     # Each row's path really is its route.
     adapter = app.url_map.bind("localhost")
-    for (endpoint, method), row in table().items():
+    for (endpoint, method), row in ROUTES.items():
         example = row.path.format(**{name: {"code": "kujala", "version": "1", "flag": "dvt"}.get(name, UNKNOWN_ID)
                                      for name in row.placeholders()})
         assert adapter.match(API + example, method)[0] == endpoint, (endpoint, method, row.path)
@@ -381,7 +375,7 @@ def test_every_route_has_a_row_and_every_row_a_route(app):
 
 def test_the_table_and_the_documented_roles_agree(anonymous):
     spec = anonymous.get("/openapi.json").get_json()
-    for (endpoint, method), row in table().items():
+    for (endpoint, method), row in ROUTES.items():
         operation = spec["paths"][openapi_path(served()[endpoint, method])][method.lower()]
         assert set(operation["x-roles"]) == row.roles, (endpoint, method)
         assert str(row.status) in operation["responses"], (endpoint, method)
@@ -392,7 +386,7 @@ def test_the_table_and_the_documented_roles_agree(anonymous):
 
 @pytest.mark.parametrize(("endpoint", "method", "role", "ownership"), list(cases()))
 def test_who_may_do_what(request, app, endpoint, method, role, ownership):
-    row = table()[endpoint, method]
+    row = ROUTES[endpoint, method]
     world = World(request, role, ownership)
     call = world.prepare(method, row)
     events = audit_events(app)
@@ -437,7 +431,7 @@ def keys_and_strings(body: Any) -> tuple[set[str], set[str]]:
 
 @pytest.mark.parametrize(("endpoint", "method"), rows())
 def test_without_a_token_is_401(request, anonymous, endpoint, method):
-    row = table()[endpoint, method]
+    row = ROUTES[endpoint, method]
     world = World(request, sorted(row.roles)[0], OWN)
 
     response = world.call(anonymous, method, row)
@@ -451,9 +445,9 @@ UNKNOWN = {"code": "no_such_code", "version": "9999", "flag": "no_such_flag"}
 
 
 @pytest.mark.parametrize(("endpoint", "method"), [case for case in rows()
-                                                  if table()[case.values[0], case.values[1]].placeholders()])
+                                                  if ROUTES[case.values[0], case.values[1]].placeholders()])
 def test_an_unknown_object_is_404_to_each_role_allowed(request, endpoint, method):
-    row = table()[endpoint, method]
+    row = ROUTES[endpoint, method]
     for role in sorted(row.roles):
         for name in row.placeholders():
             world = World(request, role, OWN)
