@@ -239,15 +239,17 @@ What each request costs (PostgreSQL round trips). The floor's audited read: BEGI
 patient, the audit row, COMMIT (five). The service's: the token and its user, the patient, the audit row (three): a
 GET runs its plain SELECTs in autocommit and its single audit event, written last, as a statement that commits by
 itself (`clinic_api/core/transactions.py`), so the durable work is the same (one indexed token lookup, the read, one
-audit row, one commit) without BEGIN and COMMIT of their own. The released definition: the token query alone, sent
-through the driver on the session's connection (`core.sql.DriverLookup`, without SQLAlchemy's result machinery); its
-body and ETag are built once per process (kept by the version's row id; built-in versions need no query at all)
-and `If-None-Match` is answered 304 without a body. What is left of the service's own time is Flask, flask-smorest,
-Flask-SQLAlchemy's session (its connection, commit and removal, about 40 µs a request over a bare pool checkout),
-SQLAlchemy's execution of each ORM statement (about 70 µs a statement over the driver's own) and the ORM load of the
-patient; on this machine both ratios move by ±0.2 from one pair to the next (gunicorn's two workers share wrk's
-eight connections unevenly, differently in each run; the audited read is bound by the commit's WAL flush as much as
-by the processor).
+audit row, one commit) without BEGIN and COMMIT of their own. The released definition: its body and ETag are built
+once per process by the view (kept by the version's row id; built-in versions need no query at all), and from then on
+a built-in version is answered below Flask (`clinic_api/questionnaires/released.py`): the token query alone, the same
+check every request makes (`auth.service.check_token`, sent through the driver: `core.sql.DriverLookup`), on a pooled
+connection in autocommit, then the kept bytes with the view's headers and log line (`If-None-Match` answered 304
+without a body); every refusal, and any request it cannot be sure of, goes to Flask. What is left of the audited
+read's own time is Flask, flask-smorest, Flask-SQLAlchemy's session (its connection, commit and removal, about 40 µs a
+request over a bare pool checkout), SQLAlchemy's execution of each ORM statement (about 70 µs a statement over the
+driver's own) and the ORM load of the patient; on this machine both ratios move by ±0.2 from one pair to the next
+(gunicorn's two workers share wrk's eight connections unevenly, differently in each run; the audited read is bound by
+the commit's WAL flush as much as by the processor).
 """
     write_section("throughput", "Throughput against the floor (gunicorn, PostgreSQL)",
                   ".venv/bin/python -m bench.throughput", body)

@@ -89,7 +89,7 @@ def create_app(settings: Mapping[str, Any] | None = None, environment: str | Non
     _register_models()
     _register_hooks(app)
     api = ClinicApi(app)
-    _register_blueprints(api)
+    _register_blueprints(app, api)
     _register_docs_assets(app)
     _register_cli(app)
     return app
@@ -119,7 +119,7 @@ def _register_hooks(app: Flask) -> None:
     app.before_request(idempotency.begin)
 
 
-def _register_blueprints(api: Any) -> None:
+def _register_blueprints(app: Flask, api: Any) -> None:
     from clinic_api.audit.routes import blp as audit_blp
     from clinic_api.auth.routes import blp as auth_blp
     from clinic_api.episodes.routes import blp as episodes_blp
@@ -127,12 +127,15 @@ def _register_blueprints(api: Any) -> None:
     from clinic_api.outcomes.report_routes import blp as reports_blp
     from clinic_api.outcomes.routes import blp as outcomes_blp
     from clinic_api.patients.routes import blp as patients_blp
+    from clinic_api.questionnaires import released
     from clinic_api.questionnaires.routes import blp as questionnaires_blp
     from clinic_api.visits.routes import blp as visits_blp
 
     for blueprint in (health_blp, auth_blp, patients_blp, episodes_blp, questionnaires_blp, visits_blp, outcomes_blp,
                       reports_blp, audit_blp):
         api.register_blueprint(blueprint)
+    # Released built-in definitions, once built, are answered before Flask sees the request (see the module).
+    app.wsgi_app = released.BelowFlask(app, app.wsgi_app, questionnaires_blp.url_prefix)  # type: ignore[method-assign]
 
 
 def _register_docs_assets(app: Flask) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import make_transient_to_detached
 
 from clinic_api.audit import service as audit
@@ -141,12 +142,12 @@ class SignedIn:
         return user
 
 
-def resolve_token(token: str) -> tuple[SignedIn, TokenInUse]:
-    """The caller of a bearer token: one indexed lookup on every request, so that a revoked token, or a
-    deactivated account, stops at once. Expired, idle, revoked or inactive: 401."""
+def check_token(connection: Connection, token: str) -> tuple[SignedIn, TokenInUse, bool]:
+    """The caller of a bearer token, read on ``connection`` in one indexed lookup, and whether the token's
+    ``last_used_at`` is due to be written. Expired, idle, revoked or inactive: 401. Writes nothing."""
     if not token or len(token) > 200:
         raise Unauthorized()
-    row = _RESOLVE.first(db.session.connection(), {"digest": token_digest(token)})
+    row = _RESOLVE.first(connection, {"digest": token_digest(token)})
     now = utcnow()
     if row is None:
         raise Unauthorized("The token is invalid, expired or revoked; log in again.")
@@ -154,9 +155,17 @@ def resolve_token(token: str) -> tuple[SignedIn, TokenInUse]:
     if (revoked_at is not None or expires_at <= now
             or last_used_at + _seconds("ACCESS_TOKEN_IDLE_TIMEOUT_SECONDS") <= now or not row[_ACTIVE]):
         raise Unauthorized("The token is invalid, expired or revoked; log in again.")
-    if now - last_used_at >= LAST_USED_RESOLUTION:
-        db.session.execute(update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now))
-    return SignedIn(row[_ID], row[_ROLE], row[_TOKEN_FIELDS:]), TokenInUse(token_id, row[_ID])
+    return (SignedIn(row[_ID], row[_ROLE], row[_TOKEN_FIELDS:]), TokenInUse(token_id, row[_ID]),
+            now - last_used_at >= LAST_USED_RESOLUTION)
+
+
+def resolve_token(token: str) -> tuple[SignedIn, TokenInUse]:
+    """The caller of a bearer token: one indexed lookup on every request, so that a revoked token, or a
+    deactivated account, stops at once; its ``last_used_at`` written in the request's transaction when due."""
+    caller, access, due = check_token(db.session.connection(), token)
+    if due:
+        db.session.execute(update(AccessToken).where(AccessToken.id == access.id).values(last_used_at=utcnow()))
+    return caller, access
 
 
 def logout(access: TokenInUse) -> None:

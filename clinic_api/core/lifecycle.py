@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, make_response, request
+from flask import Flask, Response, g, has_app_context, has_request_context, make_response, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from clinic_api.core import idempotency
@@ -34,11 +34,23 @@ REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("clinic_api.request")
 
 
+# An error met by an answer served below Flask (``questionnaires.released``: the database down during its token check),
+# handed to Flask in the WSGI environment and raised at the start of the request, so that it is answered as any other.
+DEFERRED_ERROR = "clinic_api.deferred_error"
+
+
+def request_id(incoming: str | None) -> str:
+    """The request's id: the client's ``X-Request-ID`` if it is a plain token of up to 64 characters, else a new one."""
+    return incoming if incoming and REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+
+
 def start_request() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    g.request_id = request_id(request.headers.get("X-Request-ID"))
     g.started = time.perf_counter()
     setattr(g, _OPEN, True)
+    error = request.environ.pop(DEFERRED_ERROR, None)
+    if error is not None:
+        raise error
 
 
 # Work a higher layer does once per request, just before the commit and in its transaction (the kept outcome
@@ -112,18 +124,23 @@ def finish_request(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.status_code != 304:  # a 304 confirms a cached answer; it carries no data of its own
         response.headers.setdefault("Cache-Control", "no-store")
-    # The route pattern, never the path with its query string: no patient data in logs.
-    log.info("%s %s %s %.1fms user=%s", request.method, request.url_rule.rule if request.url_rule else "-",
-             response.status_code, (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-             getattr(g.get("caller"), "id", "-"))
+    log_answer(request.method, request.url_rule.rule if request.url_rule else "-", response.status_code,
+               g.get("started"), getattr(g.get("caller"), "id", "-"))
     return response
+
+
+def log_answer(method: str, rule: str, status: int, started: float | None, user_id: Any) -> None:
+    """The one log line of each request. The route pattern, never the path with its query string: no patient data in
+    logs."""
+    log.info("%s %s %s %.1fms user=%s", method, rule, status,
+             (time.perf_counter() - (started if started is not None else time.perf_counter())) * 1000, user_id)
 
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        # flask.g belongs to the app context: a request's, or that of an answer served below Flask
+        # (``questionnaires.released``); a command's has no request id.
+        record.request_id = g.get("request_id", "-") if has_app_context() else "-"
         return True
 
 

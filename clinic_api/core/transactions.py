@@ -18,12 +18,16 @@ Other methods and connections outside a request are untouched, and so is SQLite 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import has_request_context, request
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+
+from clinic_api.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 SOLE_WRITE = "sole_write"  # execution option of a request's last statement, its one write
@@ -61,6 +65,26 @@ def _begin(connection: Any) -> None:
     if reading and not driver.autocommit and driver.info.transaction_status == TransactionStatus.IDLE:
         driver.autocommit = True  # (not in an outer transaction, as the tests' shared connection is)
         connection.info[_STATE] = "reading"
+
+
+@contextmanager
+def reading_alone() -> Iterator[Connection]:
+    """A connection for plain reads outside any request's session (the token check of an answer served below Flask,
+    ``questionnaires.released``): a pooled one, on PostgreSQL in autocommit as a GET's is (no BEGIN, nor a ROLLBACK
+    when it goes back to the pool); the next piece of work on it starts in the mode it needs (``_begin``). When the
+    sessions are bound to one connection (the tests run each in an outer transaction on one), that connection: what
+    the request's session would read on, left open."""
+    bound = db.session.session_factory.kw.get("bind")
+    if isinstance(bound, Connection):
+        yield bound
+        return
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            driver = _driver(connection)
+            if not driver.closed and not driver.autocommit:  # (closed: its first statement fails, and is discarded)
+                driver.autocommit = True
+                connection.info[_STATE] = "reading"
+        yield connection
 
 
 def plain_read(statement: str, context: Any) -> bool:

@@ -10,7 +10,7 @@ from clinic_api.core.api import Blueprint
 from clinic_api.core.lifecycle import cacheable
 from clinic_api.core.schemas import ProblemSchema, page_of
 from clinic_api.patients import service as patients
-from clinic_api.questionnaires import service
+from clinic_api.questionnaires import released, service
 from clinic_api.questionnaires.schemas import (
     DefinitionIn,
     DefinitionOut,
@@ -47,20 +47,10 @@ class Questionnaires(MethodView):
         return _definition_out(service.create_definition(definition, current_user()))
 
 
-# A released version never changes, so its answer (body and ETag) is built once per process and kept by the row's
-# id: an immutable value, not shared state (architecture.md), and bounded by the versions published. The id is
-# looked up on each request (one indexed query of two columns), except for the built-in versions: the migrations
-# release those, so (code, version) names the same row for the life of the database and needs no query at all.
-# Kept per app (each app has its database); a version created in a transaction that then rolls back has an id
-# that is never seen again.
-_BODIES = "questionnaires.version_answers"  # row id -> (body, ETag)
-_BUILTIN = "questionnaires.builtin_versions"  # (code, version) -> row id, built-in versions only
-_MAX_KEPT = 2000
-
-
+# A released version's answer is built once per process and kept (``released``, which also serves a built-in one's
+# below Flask once it is built here).
 def _released(code: str, version: int | None = None):
-    answers = current_app.extensions.setdefault(_BODIES, {})
-    builtin = current_app.extensions.setdefault(_BUILTIN, {})
+    answers, builtin = released.kept_answers(current_app)
     row_id = builtin.get((code, version)) if version is not None else None
     if row_id is None:
         row_id, _ = service.released_version(code, version)
@@ -68,7 +58,7 @@ def _released(code: str, version: int | None = None):
     if answer is None:
         questionnaire = service.get_version(row_id)
         answer = blp.representation(DefinitionOut(), _definition_out(questionnaire))
-        if len(answers) < _MAX_KEPT:
+        if len(answers) < released.MAX_KEPT:
             answers[row_id] = answer
             if questionnaire.builtin:
                 builtin[(questionnaire.code, questionnaire.version)] = row_id
@@ -86,7 +76,7 @@ def questionnaire(code: str):
 
 
 @blp.route("/questionnaires/<string(maxlength=40):code>/versions/<int(min=1, max=10000):version>")
-@cacheable("private, max-age=86400")  # a released version never changes
+@cacheable(released.CACHE_POLICY)
 @blp.etag
 @blp.roles(*STAFF)
 @blp.response(200, DefinitionOut)
