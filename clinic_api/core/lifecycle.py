@@ -132,8 +132,8 @@ def finish_request(response: Response) -> Response:
 def log_answer(method: str, rule: str, status: int, started: float | None, user_id: Any) -> None:
     """The one log line of each request. The route pattern, never the path with its query string: no patient data in
     logs."""
-    log.info("%s %s %s %.1fms user=%s", method, rule, status,
-             (time.perf_counter() - (started if started is not None else time.perf_counter())) * 1000, user_id)
+    elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    log.info("%s %s %s %.1fms user=%s", method, rule, status, elapsed, user_id)
 
 
 class RequestIdFilter(logging.Filter):

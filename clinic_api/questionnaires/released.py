@@ -14,7 +14,8 @@ object) costs more than that check does. ``BelowFlask`` serves only the success 
 query string or an ``Origin`` (CORS answers are Flask's), for a kept built-in version, with a bearer token that
 passes the check as a staff member whose token needs no ``last_used_at`` write. Everything else, every error
 included, goes to Flask, which answers it as it answers any request; a database error during the check is handed to
-Flask to answer (``core.lifecycle.DEFERRED_ERROR``), so that an outage costs one connection attempt, not two. The
+Flask to answer as the same error met in a view (``core.lifecycle.DEFERRED_ERROR``; a lost database is a 503), so
+that an outage costs one connection attempt, not two. The
 answer is the view's, byte for byte, with the headers ``core.lifecycle`` and ``cacheable`` give it, and the same log
 line (tests/questionnaires/test_released_below_flask.py compares the two paths' answers).
 """
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
 from clinic_api.auth.service import check_token
@@ -75,8 +76,10 @@ class BelowFlask:
                     caller, _, due = check_token(connection, token)
             except Unauthorized:
                 caller = None  # Flask answers the 401, with its problem details
-            except OperationalError as error:
-                environ[DEFERRED_ERROR] = error  # Flask answers the 503 without trying the database again
+            except SQLAlchemyError as error:
+                # Flask answers it as it answers the same error met in a view (a lost database: 503), without trying
+                # the database again
+                environ[DEFERRED_ERROR] = error
                 caller = None
             if caller is None or due or caller.role not in STAFF:
                 served = False
