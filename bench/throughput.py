@@ -154,7 +154,8 @@ def _wrk(url: str, token: str | None, seconds: int) -> float:
         if share <= UNEVEN_SHARE or seconds < SECONDS:  # (the 2 s warm-ups are not measurements)
             return rate
         uneven_runs.append(f"{url.split('/', 3)[3]}: {rate:.0f} req/s, one worker {share:.0%} of the time")
-        print(f"    (uneven: one worker did {share:.0%} of the work at {rate:.0f} req/s; run again)", flush=True)
+        print(f"    (uneven, {url.split('/', 3)[3]}: one worker did {share:.0%} of the work at {rate:.0f} req/s; "
+              "run again)", flush=True)
     return rate
 
 
