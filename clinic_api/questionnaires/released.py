@@ -15,9 +15,10 @@ query string or an ``Origin`` (CORS answers are Flask's), for a kept built-in ve
 passes the check as a staff member whose token needs no ``last_used_at`` write. Everything else, every error
 included, goes to Flask, which answers it as it answers any request; a database error during the check is handed to
 Flask to answer as the same error met in a view (``core.lifecycle.DEFERRED_ERROR``; a lost database is a 503), so
-that an outage costs one connection attempt, not two. The
-answer is the view's, byte for byte, with the headers ``core.lifecycle`` and ``cacheable`` give it, and the same log
-line (tests/questionnaires/test_released_below_flask.py compares the two paths' answers).
+that an outage costs one connection attempt, not two. The answer is the view's, byte for byte, with the headers
+``core.lifecycle`` and ``cacheable`` give it, and the same log line (tests/questionnaires/test_released_below_flask.py
+compares the two paths' answers). A refused token is looked up twice (here, then by Flask): a refusal is rare, and
+answering it here would be a second way of answering 401s.
 """
 from __future__ import annotations
 
