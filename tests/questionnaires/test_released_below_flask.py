@@ -21,7 +21,7 @@ from clinic_api.core.lifecycle import RequestIdFilter
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 from clinic_api.questionnaires import released
-from tests.factories import UWRI, assert_problem, change_stored, created, each_statement, stored_token
+from tests.factories import PASSWORD, STAFF, UWRI, assert_problem, change_stored, created, each_statement, stored_token
 
 API = "/api/v1/questionnaires"
 PATH = API + "/kujala/versions/1"
@@ -250,3 +250,36 @@ def test_a_database_lost_during_the_check_below_flask_is_flasks_503_after_one_at
     assert body["type"] == "urn:clinic-api:problem:service-unavailable" and lost.headers["Retry-After"]
     assert handled == [PATH] and len(statements) == 1 and "token_digest" in statements[0]
     assert as_therapist.get(PATH).status_code == 200
+
+
+# ---- on a live server: each worker builds its answer once, then serves it below Flask ------------------------------
+
+def on_every_worker(live, token: str | None) -> list:
+    return live.at_once(*[("GET", PATH, token, {})] * 16)
+
+
+def test_on_a_live_server_the_answer_below_flask_is_the_views(live_clinic):
+    live, tokens = live_clinic
+    first = on_every_worker(live, tokens["front_desk"])  # the first answer of each worker is the view's
+    later = on_every_worker(live, tokens["front_desk"])  # served below Flask by the workers that built one
+
+    def seen(answer):
+        return (answer.status_code, answer.content,
+                tuple(sorted((name, value) for name, value in answer.headers.items()
+                             if name not in ("Date", "X-Request-ID"))))
+
+    assert {seen(answer) for answer in first + later} == {seen(first[0])}
+    assert first[0].status_code == 200 and first[0].headers["Cache-Control"] == "private, max-age=86400"
+
+
+def test_on_a_live_server_a_logout_stops_the_answer_below_flask_on_every_worker(live_clinic):
+    live, _ = live_clinic
+    login = live.call("POST", "/api/v1/auth/login", json={"email": STAFF["therapist"][0], "password": PASSWORD})
+    token = login.json()["access_token"]
+    assert {answer.status_code for answer in on_every_worker(live, token) + on_every_worker(live, token)} == {200}
+
+    assert live.call("POST", "/api/v1/auth/logout", token).status_code == 204
+
+    refused = on_every_worker(live, token)
+    assert {answer.status_code for answer in refused} == {401}
+    assert {answer.headers["Content-Type"] for answer in refused} == {"application/problem+json"}
