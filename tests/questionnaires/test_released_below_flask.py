@@ -12,11 +12,12 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from flask import request_started
+from flask import request, request_started
 from sqlalchemy import select, update
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from clinic_api.auth.models import AccessToken, User
+from clinic_api.auth.service import token_digest
 from clinic_api.core.lifecycle import RequestIdFilter
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
@@ -46,8 +47,6 @@ def flask_requests(app) -> Iterator[list[str]]:
     handled: list[str] = []
 
     def started(sender, **extra):
-        from flask import request
-
         handled.append(request.path)
 
     with request_started.connected_to(started, app):
@@ -214,7 +213,7 @@ def test_a_token_due_its_last_used_write_goes_to_flask_which_writes_it(app, as_t
     assert handled == [PATH]  # the first wrote last_used_at; the second was served below Flask
     with app.app_context():
         last_used = db.session.scalar(select(AccessToken.last_used_at).where(
-            AccessToken.token_digest == stored_token(as_therapist).whereclause.right.value))
+            AccessToken.token_digest == token_digest(as_therapist.token)))
     assert utcnow() - last_used < timedelta(minutes=1)
 
 
