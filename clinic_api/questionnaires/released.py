@@ -11,14 +11,15 @@ A built-in version's answer, once the view has built it, is then served by ``Bel
 request. Its one piece of durable work is the token check (``auth.service.check_token``, the same lookup and rules as
 every request's), and Flask's own work for a constant answer (its request context, routing, hooks and response
 object) costs more than that check does. ``BelowFlask`` serves only the success it can be sure of: a GET without a
-query string or an ``Origin`` (CORS answers are Flask's), for a kept built-in version, with a bearer token that
-passes the check as a staff member whose token needs no ``last_used_at`` write. Everything else, every error
-included, goes to Flask, which answers it as it answers any request; a database error during the check is handed to
-Flask to answer as the same error met in a view (``core.lifecycle.DEFERRED_ERROR``; a lost database is a 503), so
-that an outage costs one connection attempt, not two. The answer is the view's, byte for byte, with the headers
-``core.lifecycle`` and ``cacheable`` give it, and the same log line (tests/questionnaires/test_released_below_flask.py
-compares the two paths' answers). A refused token is looked up twice (here, then by Flask): a refusal is rare, and
-answering it here would be a second way of answering 401s.
+query string or an ``Origin`` (and none at all when CORS is configured: flask-cors adds its headers to every answer
+then), for a kept built-in version, with a bearer token that passes the check as a staff member whose token needs no
+``last_used_at`` write. Everything else, every error included, goes to Flask, which answers it as it answers any
+request; an error during the check (the database's, or any other) is handed to Flask to answer as the same error met
+in a view (``core.lifecycle.DEFERRED_ERROR``; a lost database is a 503), so that an outage costs one connection
+attempt, not two. The answer is the view's, byte for byte, with the headers ``core.lifecycle`` and ``cacheable`` give
+it, and the same log line (tests/questionnaires/test_released_below_flask.py compares the two paths' answers). A
+refused token is looked up twice (here, then by Flask): a refusal is rare, and answering it here would be a second
+way of answering 401s.
 """
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
 from clinic_api.auth.service import check_token
@@ -64,7 +64,7 @@ class BelowFlask:
         self.rule: str | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        answer = self._kept(environ)
+        answer = None if self.app.config["CORS_ORIGINS"] else self._kept(environ)
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         token = token.strip()
         if answer is None or scheme.lower() != "bearer" or not token:
@@ -77,9 +77,9 @@ class BelowFlask:
                     caller, _, due = check_token(connection, token)
             except Unauthorized:
                 caller = None  # Flask answers the 401, with its problem details
-            except SQLAlchemyError as error:
-                # Flask answers it as it answers the same error met in a view (a lost database: 503), without trying
-                # the database again
+            except Exception as error:  # every error is Flask's to answer
+                # as it answers the same error met in a view (a lost database: 503, problem details whatever it is),
+                # without trying the database again
                 environ[DEFERRED_ERROR] = error
                 caller = None
             if caller is None or due or caller.role not in STAFF:

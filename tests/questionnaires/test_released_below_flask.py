@@ -109,19 +109,22 @@ def test_below_flask_the_answer_is_the_views_header_for_header(app, as_front_des
 def test_below_flask_each_answer_has_a_request_id_of_its_own(app, as_therapist):
     as_therapist.get(PATH)
 
-    ids = {as_therapist.get(PATH).headers["X-Request-ID"] for _ in range(3)}
-    refused = as_therapist.get(PATH, headers={"X-Request-ID": "not a plain token!"}).headers["X-Request-ID"]
+    with flask_requests(app) as handled:
+        ids = {as_therapist.get(PATH).headers["X-Request-ID"] for _ in range(3)}
+        refused = as_therapist.get(PATH, headers={"X-Request-ID": "not a plain token!"}).headers["X-Request-ID"]
 
+    assert handled == []
     assert len(ids) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids | {refused})
 
 
 def test_below_flask_the_log_line_is_the_views(app, as_therapist):
     as_therapist.get(PATH)
 
-    with request_log() as records:
+    with request_log() as records, flask_requests(app) as handled:
         as_therapist.get(PATH, headers={"X-Request-ID": "below-1"})
         as_therapist.get(PATH, headers={"X-Request-ID": "view-1", "Origin": "https://clinic.example"})
 
+    assert handled == [PATH]  # the second only
     below, view = records
     for record, request_id in ((below, "below-1"), (view, "view-1")):
         assert record.request_id == request_id
@@ -145,6 +148,18 @@ def test_what_it_cannot_be_sure_of_goes_to_flask(app, as_therapist, request_):
 
     assert handled == [request_.get("path", PATH).split("?")[0]]
     assert answer.status_code in (200, 404)
+
+
+def test_with_cors_configured_every_answer_is_flasks(new_app, new_staff):
+    """flask-cors adds its headers to every answer, with an ``Origin`` or not: none is served below Flask."""
+    cors_app = new_app(CORS_ORIGINS=["https://clinic.example"])
+    as_therapist = new_staff(cors_app)
+
+    with flask_requests(cors_app) as handled:
+        answers = [as_therapist.get(PATH) for _ in range(2)]
+
+    assert handled == [PATH, PATH]
+    assert [answer.headers.get("Access-Control-Allow-Origin") for answer in answers] == ["https://clinic.example"] * 2
 
 
 def test_a_version_not_yet_built_and_an_unknown_one_go_to_flask(app, new_process, as_therapist):
@@ -258,14 +273,15 @@ def on_every_worker(live, token: str | None) -> list:
 
 
 def test_on_a_live_server_the_answer_below_flask_is_the_views(live_clinic):
+    """32 answers from 4 workers: each worker's first is the view's, and at least one worker gave more than one, the
+    later ones from below Flask; all are the same but for the date and the request id."""
     live, tokens = live_clinic
-    first = on_every_worker(live, tokens["front_desk"])  # the first answer of each worker is the view's
-    later = on_every_worker(live, tokens["front_desk"])  # served below Flask by the workers that built one
+    first = on_every_worker(live, tokens["front_desk"])
+    later = on_every_worker(live, tokens["front_desk"])
 
     def seen(answer):
         return (answer.status_code, answer.content,
-                tuple(sorted((name, value) for name, value in answer.headers.items()
-                             if name not in ("Date", "X-Request-ID"))))
+                tuple((name, value) for name, value in answer.headers.items() if name not in ("Date", "X-Request-ID")))
 
     assert {seen(answer) for answer in first + later} == {seen(first[0])}
     assert first[0].status_code == 200 and first[0].headers["Cache-Control"] == "private, max-age=86400"
