@@ -81,7 +81,8 @@ class DriverLookup:
     (``before_cursor_execute``: ``core.transactions``, the tests' statement counts), a driver error is SQLAlchemy's (a
     lost connection is an ``OperationalError``, and the pool discards the connection), and each value is converted as
     its column's type converts it (a UUID, an aware datetime). Parameters go to the driver as they are: a lookup whose
-    parameter types would convert them is refused when it is compiled."""
+    parameter types would convert them is refused when it is compiled. A cursor the driver cannot open (a connection
+    it has closed) is an error of SQLAlchemy's too, as for its own cursors."""
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
@@ -92,7 +93,12 @@ class DriverLookup:
         compiled = self._compiled.get((dialect.name, dialect.driver)) or self._compile(dialect)
         sql, positions, processors = compiled
         arguments = parameters if positions is None else tuple(parameters[name] for name in positions)
-        cursor = connection.connection.cursor()
+        try:
+            cursor = connection.connection.cursor()
+        except Exception as error:
+            # As SQLAlchemy makes its own cursors: the driver's error (a connection already closed) becomes
+            # SQLAlchemy's, and a lost connection is invalidated, so that the pool does not hand it out again.
+            connection._handle_dbapi_exception(error, sql, arguments, None, None)
         try:
             connection._cursor_execute(cursor, sql, arguments)
             row = cursor.fetchone()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from clinic_api.auth.models import AccessToken, User
 from clinic_api.core.sql import DriverLookup
@@ -36,3 +37,21 @@ def test_a_parameter_its_type_would_convert_is_refused(fresh_app):
     lookup = DriverLookup(select(TOKENS.c.id).where(TOKENS.c.expires_at > bindparam("now")))
     with fresh_app.app_context(), pytest.raises(ValueError, match="now: a parameter the column type converts"):
         lookup.first(db.session.connection(), {"now": None})
+
+
+def test_a_connection_the_driver_closed_is_sqlalchemys_error_and_is_invalidated(fresh_app, new_staff):
+    """The cursor is opened as SQLAlchemy opens its own: a lost connection is its error (PostgreSQL: an
+    OperationalError, answered 503), and the connection is not handed out again."""
+    new_staff(fresh_app, "therapist")
+    with fresh_app.app_context():
+        connection = db.engine.connect()
+        connection.connection.driver_connection.close()
+        with pytest.raises(DBAPIError) as raised:
+            DriverLookup(BY_EMAIL).first(connection, {"email": "pt@clinic.test"})
+        connection.close()
+        with db.engine.connect() as again:
+            assert DriverLookup(BY_EMAIL).first(again, {"email": "pt@clinic.test"}) is not None
+        dialect = db.engine.dialect.name
+
+    if dialect == "postgresql":
+        assert isinstance(raised.value, OperationalError) and raised.value.connection_invalidated
