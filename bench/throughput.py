@@ -145,7 +145,7 @@ def _wrk(url: str, token: str | None, seconds: int) -> float:
     (one worker more than UNEVEN_SHARE of the workers' processor time) is run again, up to UNEVEN_RETRIES times, and
     counted in ``uneven_runs``."""
     port = int(url.split(":")[2].split("/")[0])
-    for _attempt in range(UNEVEN_RETRIES + 1):
+    for attempt in range(UNEVEN_RETRIES + 1):
         before = _workers_cpu(port)
         rate = _wrk_once(url, token, seconds)
         after = _workers_cpu(port)
@@ -154,8 +154,9 @@ def _wrk(url: str, token: str | None, seconds: int) -> float:
         if share <= UNEVEN_SHARE or seconds < SECONDS:  # (the 2 s warm-ups are not measurements)
             return rate
         uneven_runs.append(f"{url.split('/', 3)[3]}: {rate:.0f} req/s, one worker {share:.0%} of the time")
+        then = "kept: no retry left" if attempt == UNEVEN_RETRIES else "run again"
         print(f"    (uneven, {url.split('/', 3)[3]}: one worker did {share:.0%} of the work at {rate:.0f} req/s; "
-              "run again)", flush=True)
+              f"{then})", flush=True)
     return rate
 
 
