@@ -369,3 +369,16 @@ def each_statement(app: Any, callback: Callable[..., None]) -> Iterator[None]:
         yield
     finally:
         event.remove(engine, "before_cursor_execute", callback)
+
+
+def end_server_connections(app: Any) -> int:
+    """PostgreSQL ends every connection to the app's database but the one asking, as a server restart does to the
+    pooled ones: how many it ended."""
+    import psycopg
+
+    with app.app_context():
+        url = db.engine.url
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as admin:
+        return admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]

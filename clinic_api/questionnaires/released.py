@@ -91,7 +91,7 @@ class BelowFlask:
                 headers = [("ETag", f'"{etag}"'), ("Cache-Control", CACHE_POLICY), ("X-Request-ID", g.request_id),
                            ("X-Content-Type-Options", "nosniff")]
                 if not not_modified:
-                    headers[:0] = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+                    headers[:0] = [("Content-Type", self.app.json.mimetype), ("Content-Length", str(len(body)))]
                 log_answer("GET", self._rule(), status, started, caller.id)
                 served = True
         if not served:

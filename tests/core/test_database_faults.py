@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import uuid
 
-import psycopg
 import pytest
 from sqlalchemy import event, text
 
 from clinic_api.extensions import db
-from tests.factories import MADDIE, UNKNOWN_ID, assert_problem, listed
+from tests.factories import MADDIE, UNKNOWN_ID, assert_problem, end_server_connections, listed
 
 
 def test_a_refused_request_runs_no_sql_after_its_rollback(fresh_app, new_staff):
@@ -81,13 +80,7 @@ def test_a_token_check_on_a_connection_the_server_ended_is_a_503_and_the_next_re
     SQLAlchemy's ``OperationalError`` (a 503 to retry, never a 500) and the pool must discard it."""
     as_front_desk = new_staff(fresh_app, "front_desk")
     assert as_front_desk.get("/api/v1/auth/me").status_code == 200  # the pool now holds a connection
-    with fresh_app.app_context():
-        url = db.engine.url
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as admin:
-        ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                              "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
-    assert ended >= 1
+    assert end_server_connections(fresh_app) >= 1
 
     refused = as_front_desk.get("/api/v1/auth/me")
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-import psycopg
 import pytest
 from flask import request, request_started
 from sqlalchemy import select, update
@@ -22,17 +21,26 @@ from clinic_api.core.lifecycle import RequestIdFilter
 from clinic_api.core.types import utcnow
 from clinic_api.extensions import db
 from clinic_api.questionnaires import released
-from tests.factories import PASSWORD, STAFF, UWRI, assert_problem, change_stored, created, each_statement, stored_token
+from tests.factories import (
+    PASSWORD,
+    STAFF,
+    UWRI,
+    assert_problem,
+    change_stored,
+    created,
+    each_statement,
+    end_server_connections,
+    stored_token,
+)
 
 API = "/api/v1/questionnaires"
 PATH = API + "/kujala/versions/1"
 RULE = API + "/<string(maxlength=40):code>/versions/<int(min=1, max=10000):version>"
 
 
-def environ(client, path=PATH, method="GET", **headers):
-    if client.token:
-        headers.setdefault("Authorization", f"Bearer {client.token}")
-    return EnvironBuilder(path=path, method=method, headers=headers).get_environ()
+def environ(client, **headers):
+    """The WSGI environment of a GET of PATH as ``client``, with these headers."""
+    return EnvironBuilder(path=PATH, headers={"Authorization": f"Bearer {client.token}", **headers}).get_environ()
 
 
 def answered(wsgi, env):
@@ -249,12 +257,7 @@ def test_a_database_lost_during_the_check_below_flask_is_flasks_503_after_one_at
     connect timeout, not two), and the next request reconnects."""
     as_therapist = new_staff(fresh_app)
     assert as_therapist.get(PATH).status_code == 200
-    with fresh_app.app_context():
-        url = db.engine.url
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    assert end_server_connections(fresh_app) >= 1
     statements: list[str] = []
 
     with flask_requests(fresh_app) as handled, each_statement(fresh_app, lambda *args: statements.append(args[2])):
